@@ -1,0 +1,1 @@
+"""The embedded scan engine (detector protocol, registry, orchestration, verdict, wire bridge)."""

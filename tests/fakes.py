@@ -1,0 +1,48 @@
+"""Test-only detectors registered under throwaway names, to exercise the engine without real detectors."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
+
+
+class WordOptions(DetectorOptions):
+    word: str = "evil"
+    mask: bool = False
+
+
+class WordDetector:
+    """Flags every occurrence of a word (stands in for a real detector)."""
+
+    name: ClassVar[str] = "word"
+    data_types: ClassVar[frozenset[str]] = frozenset({"prompt", "response", "tool_event"})
+    Options = WordOptions
+
+    def __init__(self, options: WordOptions) -> None:
+        self.options = options
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        w = self.options.word
+        findings = []
+        start = item.text.find(w)
+        while start >= 0:
+            findings.append(Finding(self.name, "Word", start, start + len(w), mask=self.options.mask))
+            start = item.text.find(w, start + len(w))
+        return DetectorResult(detected=bool(findings), findings=findings, score=1.0 if findings else 0.0)
+
+
+class SlowDetector(WordDetector):
+    name: ClassVar[str] = "slow"
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        time.sleep(0.5)
+        return super().detect(item)
+
+
+class BrokenDetector(WordDetector):
+    name: ClassVar[str] = "broken"
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        raise RuntimeError("boom")
