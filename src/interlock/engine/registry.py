@@ -49,7 +49,10 @@ def detector_class(name: str) -> type[Detector]:
             f"detector {name!r} is not implemented by this engine (available: {', '.join(available())})"
         )
     module_name, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), attr)
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except ImportError as exc:
+        raise ProfileError(f"detector {name!r} cannot be loaded ({exc}); is its extra installed?") from None
     return cls  # type: ignore[no-any-return]
 
 
