@@ -293,7 +293,9 @@ class LocalScanner(Scanner):
             session_id=request.session_id,
             transaction_id=request.transaction_id,
         )
-        report = threat_report(result, scan_id=scan_id, req_id=req_id, tr_id=request.tr_id, session_id=request.session_id)
+        report = threat_report(
+            result, scan_id=scan_id, req_id=req_id, tr_id=request.tr_id, session_id=request.session_id
+        )
         findings = tuple(
             Finding(**{**f.__dict__, "field": o.item.field})
             for o in result.outcomes

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from interlock.profiles.loader import ProfileStore
-from interlock.scanner import LocalScanner, ScanResult, Scanner, scanner
+from interlock.scanner import LocalScanner, Scanner, ScanResult, scanner
 
 __all__ = ["add_scanner_arguments", "make_scanner", "read_text", "render_result"]
 
@@ -84,7 +84,12 @@ def render_result(result: ScanResult, console: object | None = None) -> None:
         for f in result.findings:
             text = texts.get(f.field) or ""
             table.add_row(
-                f.detector, f.field, f.entity, f"{f.start}-{f.end}", f"{f.score:.2f}", _preview(text, f.start, f.end, f.mask)
+                f.detector,
+                f.field,
+                f.entity,
+                f"{f.start}-{f.end}",
+                f"{f.score:.2f}",
+                _preview(text, f.start, f.end, f.mask),
             )
         con.print(table)  # type: ignore[attr-defined]
     for side in ("prompt", "response"):

@@ -21,8 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
+from concurrent.futures import Future, ThreadPoolExecutor, wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -99,9 +98,7 @@ def items_for(exchange: ExchangeInput) -> list[ScanItem]:
             items.append(ScanItem(text=text, field=field_name, data_type=data_type, **extra))  # type: ignore[arg-type]
 
     if ctx is not None and len(ctx) > CONTEXT_LIMIT:
-        raise InvalidRequestError(
-            f"context is {len(ctx)} characters; the limit is {CONTEXT_LIMIT}", status_code=413
-        )
+        raise InvalidRequestError(f"context is {len(ctx)} characters; the limit is {CONTEXT_LIMIT}", status_code=413)
     add(exchange.prompt, "prompt", "prompt", context=ctx)
     add(exchange.code_prompt, "code_prompt", "prompt", context=ctx, is_code=True)
     add(exchange.response, "response", "response", prompt=p, context=ctx)

@@ -45,9 +45,7 @@ def detector_class(name: str) -> type[Detector]:
     """
     target = BUILTIN.get(name) or _plugins().get(name)
     if target is None:
-        raise ProfileError(
-            f"detector {name!r} is not implemented by this engine (available: {', '.join(available())})"
-        )
+        raise ProfileError(f"detector {name!r} is not implemented by this engine (available: {', '.join(available())})")
     module_name, _, attr = target.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)

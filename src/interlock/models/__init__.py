@@ -13,6 +13,4 @@ from interlock.models.response import __all__ as _response_all
 #: The SDK's name for :class:`ThreatScanReport`.
 ThreatScanReportObject = ThreatScanReport  # noqa: F405
 
-__all__ = sorted(
-    [*_report_all, *_request_all, *_response_all, "ThreatScanReportObject", "WireModel", "utcnow"]
-)
+__all__ = sorted([*_report_all, *_request_all, *_response_all, "ThreatScanReportObject", "WireModel", "utcnow"])

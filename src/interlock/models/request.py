@@ -106,9 +106,7 @@ class ScanContent(WireModel):
             if getattr(self, name) == "":
                 raise ValueError(f"{name} must not be empty")
         if not any((self.prompt, self.response, self.code_prompt, self.code_response, self.tool_event)):
-            raise ValueError(
-                "content needs at least one of prompt, response, code_prompt, code_response, tool_event"
-            )
+            raise ValueError("content needs at least one of prompt, response, code_prompt, code_response, tool_event")
         return self
 
 

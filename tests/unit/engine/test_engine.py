@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from fakes import BrokenDetector, SlowDetector, WordDetector
+
 from interlock.engine import registry
 from interlock.errors import InvalidRequestError, ProfileError
 from interlock.profiles import Profile, ProfileStore
