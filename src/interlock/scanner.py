@@ -104,12 +104,14 @@ class ScanResult:
         content: what was scanned.
         report: the AIRS threat report (always for the local engine; for a remote endpoint only when fetched).
         findings: precise local evidence (detector, field, span, score, rule) — empty for remote scans.
+        scores: each detector's highest score (0..1) over the scanned texts — empty for remote scans.
     """
 
     response: ScanResponse
     content: ScanContent
     report: ThreatScanReport | None = None
     findings: tuple[Finding, ...] = field(default=())
+    scores: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -302,7 +304,11 @@ class LocalScanner(Scanner):
             if o.status == "ok" and o.result is not None
             for f in o.result.findings
         )
-        return ScanResult(response=response, content=content, report=report, findings=findings)
+        scores: dict[str, float] = {}
+        for o in result.outcomes:
+            if o.status == "ok" and o.result is not None:
+                scores[o.detector] = max(scores.get(o.detector, 0.0), o.result.score)
+        return ScanResult(response=response, content=content, report=report, findings=findings, scores=scores)
 
     def scan_request(self, request: ScanRequest) -> ScanResult:
         return self.run(request)
