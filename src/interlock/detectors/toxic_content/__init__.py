@@ -1,0 +1,122 @@
+"""Toxic content (AIRS ``toxic_content`` / service ``tc``): hate, harassment, sexual, violence, self-harm, profanity.
+
+Two signals, combined per sentence-sized chunk of the text:
+
+* a small logistic-regression model over word uni/bigrams (trained by ``scripts/train_toxicity.py``, shipped as
+  ``toxicity_model.json.gz``, scored in pure Python) — the general "is this hateful/offensive" judgement;
+* curated per-category lexicons (:mod:`.lexicon`) — "strong" phrases are toxic on their own, "weak" words only
+  name the category of a chunk the model already flags.
+
+The text is toxic when some chunk's model probability reaches ``threshold`` or a strong phrase matches.
+Confidence is ``high`` when a strong phrase matched or the probability reached ``high_threshold``, else
+``moderate``. Categories come from the lexicon hits; a model-only detection is reported as ``harassment``
+(the training data's "offensive language" is mostly insults aimed at people).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from interlock.detectors.toxic_content.features import split_chunks
+from interlock.detectors.toxic_content.lexicon import CATEGORIES, match, may_match
+from interlock.detectors.toxic_content.model import load_model
+from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
+
+__all__ = ["ToxicContentDetector", "ToxicContentOptions"]
+
+#: Category reported when only the model fired.
+FALLBACK_CATEGORY = "harassment"
+
+
+class ToxicContentOptions(DetectorOptions):
+    """Profile options of the toxic-content detector.
+
+    Attributes:
+        threshold: chunk probability at or above which the model alone flags the text.
+        high_threshold: probability at or above which a model detection has ``high`` confidence.
+        categories: the categories acted on; a text whose only categories are outside this list is not flagged.
+        use_model: set false to run the lexicons alone.
+    """
+
+    threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    high_threshold: float = Field(default=0.95, ge=0.0, le=1.0)
+    categories: list[str] = Field(default_factory=lambda: list(CATEGORIES))
+    use_model: bool = True
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown toxic categories {unknown}; known: {list(CATEGORIES)}")
+        return value
+
+
+class ToxicContentDetector:
+    """Detects toxic content in prompts, responses and tool events."""
+
+    name: ClassVar[str] = "toxic_content"
+    data_types: ClassVar[frozenset[str]] = frozenset({"prompt", "response", "tool_event"})
+    Options = ToxicContentOptions
+
+    def __init__(self, options: ToxicContentOptions | None = None) -> None:
+        self.options = options or ToxicContentOptions()
+        self._model = load_model() if self.options.use_model else None
+        self._allowed = frozenset(self.options.categories)
+
+    def score(self, text: str) -> tuple[float, list[str], bool]:
+        """(max chunk probability, categories in report order, strong lexicon hit) for ``text``."""
+        best = 0.0
+        strong: list[str] = []
+        weak: list[str] = []
+        chunks = split_chunks(text)
+        lexical = may_match(" . ".join(" ".join(toks) for toks in chunks))
+        for toks in chunks:
+            p = self._model.probability(toks) if self._model is not None else 0.0
+            best = max(best, p)
+            hits = match(" ".join(toks)) if lexical else []
+            for h in hits:
+                target = strong if h.strong else weak
+                if h.category not in target:
+                    target.append(h.category)
+            if p >= self.options.threshold:
+                weak.extend(c for c in [h.category for h in hits] if c not in weak)
+        cats = list(strong)
+        if best >= self.options.threshold:
+            cats += [c for c in weak if c not in cats] or ([FALLBACK_CATEGORY] if not cats else [])
+        return best, [c for c in CATEGORIES if c in cats], bool(strong)
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        best, cats, strong = self.score(item.text)
+        cats = [c for c in cats if c in self._allowed]
+        detected = bool(cats)
+        confidence = ""
+        if detected:
+            confidence = "high" if strong or best >= self.options.high_threshold else "moderate"
+        report = {
+            "confidence": confidence,
+            "verdict": "malicious" if detected else "benign",
+            "toxic_categories": cats,
+        }
+        findings = [
+            Finding(
+                detector=self.name,
+                entity=c,
+                start=0,
+                end=len(item.text),
+                score=max(best, 0.9 if strong else 0.0),
+                confidence="high" if confidence == "high" else "medium",
+                explanation=f"toxic content: {c}",
+                data={"category": c},
+            )
+            for c in cats
+        ]
+        return DetectorResult(
+            detected=detected,
+            findings=findings,
+            score=max(best, 1.0 if strong and detected else 0.0),
+            detail={"tc_report": report},
+            categories={"toxic_categories": cats} if cats else {},
+        )

@@ -1,0 +1,110 @@
+"""Text normalisation and features shared by the toxicity trainer and the runtime scorer.
+
+The trainer (``scripts/train_toxicity.py``) and :class:`~.model.ToxicityModel` both call :func:`tokens` and
+:func:`features`, so the shipped weights always see exactly the features they were trained on.
+
+Features are word-level only (unigrams and bigrams of normalised tokens): a sub-word feature would fire on
+"Scunthorpe" or "assassin". Normalisation undoes the cheap obfuscations ("f*ck", "sh!t", "fuuuck") and strips
+Twitter artefacts (``RT``, ``@mentions``, URLs, HTML entities) so the model learns words, not the register of
+the tweets it was trained on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import re2
+
+__all__ = ["features", "split_chunks", "tokens"]
+
+_URL = re2.compile(r"(?i)\b(?:https?://|www\.)\S+")
+_MENTION = re2.compile(r"@\w+")
+_ENTITY = re2.compile(r"&#?\w+;")
+_SENTENCE_END = re2.compile(r"[.!?;]+(?:\s+|$)|\n+")
+# A letter repeated three or more times. Backreferences need stdlib ``re``; it runs on one short token at a time.
+_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_LEET = str.maketrans({"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "!": "i"})
+#: Tokens that carry no meaning outside Twitter.
+_DROP = frozenset({"rt", "amp", "http", "https"})
+#: Word-boundary obfuscations where a star stands for a vowel ("f*ck", "sh*t", "b*tch").
+_STARRED = {"f*ck": "fuck", "f**k": "fuck", "sh*t": "shit", "b*tch": "bitch", "a**": "ass", "c*nt": "cunt"}
+_IN_WORD = "@$*!'"
+
+
+class _TokenChars(dict[int, str]):
+    """``str.translate`` table: token characters (letters, digits, in-word obfuscation marks) kept, others -> space."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = ch if ch.isalnum() or ch in _IN_WORD else " "
+        self[cp] = out
+        return out
+
+
+_TOKEN_CHARS = _TokenChars()
+
+
+def _norm_token(tok: str) -> str:
+    tok = tok.strip("'!*")
+    if not tok:
+        return ""
+    if tok in _STARRED:
+        return _STARRED[tok]
+    if not tok.isalpha():
+        if any(c.isalpha() for c in tok) and any(c in "@$013457!" for c in tok):
+            tok = tok.translate(_LEET)
+        tok = tok.replace("*", "")
+    if tok.endswith("'s"):
+        tok = tok[:-2]
+    # Three repeats imply at least two duplicate characters: skip the regex for most tokens.
+    return _REPEAT.sub(r"\1", tok) if len(set(tok)) < len(tok) - 1 else tok
+
+
+def _clean(text: str) -> str:
+    if "&" in text:
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text).lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "&" in text:
+        text = _ENTITY.sub(" ", text)
+    return text
+
+
+def _tokenise(clean: str) -> list[str]:
+    out = []
+    for raw in clean.translate(_TOKEN_CHARS).split():
+        tok = _norm_token(raw)
+        if tok and tok not in _DROP:
+            out.append(tok)
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens of ``text`` (lowercase, NFKC, de-obfuscated, Twitter artefacts removed)."""
+    return _tokenise(_clean(text))
+
+
+def features(toks: list[str]) -> set[str]:
+    """Binary features of a token list: ``w:<token>`` unigrams and ``b:<a> <b>`` bigrams."""
+    feats = {"w:" + t for t in toks}
+    feats.update(f"b:{a} {b}" for a, b in zip(toks, toks[1:], strict=False))
+    return feats
+
+
+def split_chunks(text: str, max_tokens: int = 48) -> list[list[str]]:
+    """Split text into sentence-sized token chunks (long sentences cut into ``max_tokens`` windows).
+
+    The model was trained on tweets; scoring a long document sentence by sentence keeps one toxic sentence from
+    being diluted by a page of benign text, and a page of mildly-weighted words from adding up to a false alarm.
+    """
+    chunks: list[list[str]] = []
+    for sentence in _SENTENCE_END.split(_clean(text)):
+        toks = _tokenise(sentence)
+        for i in range(0, len(toks), max_tokens):
+            chunks.append(toks[i : i + max_tokens])
+    return chunks
