@@ -20,6 +20,7 @@ __all__ = ["BUILTIN", "available", "detector_class", "build_detector"]
 BUILTIN: dict[str, str] = {
     "injection": "interlock.detectors.prompt_injection:PromptInjectionDetector",
     "dlp": "interlock.detectors.dlp:DlpDetector",
+    "toxic_content": "interlock.detectors.toxic_content:ToxicContentDetector",
 }
 
 
