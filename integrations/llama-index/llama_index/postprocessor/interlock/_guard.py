@@ -1,0 +1,240 @@
+"""Scanning and verdict logic shared by the postprocessor and the guarded engines (framework-free).
+
+Every scan goes through an :class:`interlock.Scanner`; this module only turns a :class:`~interlock.ScanResult`
+(or a failed scan) into one of four actions and a JSON-ready record for LlamaIndex metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from interlock.errors import ConfigError, InvalidRequestError, ThreatDetected
+from interlock.masking import MaskStrategy
+from interlock.scanner import ContentLike, Scanner, ScanResult, scanner
+from interlock.streaming import ScanFailed, StreamScanner, maskable
+
+__all__ = ["Action", "Guard", "Verdict"]
+
+logger = logging.getLogger("llama_index.postprocessor.interlock")
+
+#: ``allow``: clean; ``alert``: detected but the profile does not block; ``mask``: sensitive data masked;
+#: ``block``: must not pass.
+Action = Literal["allow", "alert", "mask", "block"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with one scanned text.
+
+    Attributes:
+        action: see :data:`Action`.
+        side: the content field judged (``prompt`` or ``response``).
+        result: the scan result (None when the scan itself raised and ``fail_open`` let the text through).
+        masked_text: the masked text when ``action == "mask"``.
+        failed_open: the scan failed and the text passes only because ``fail_open`` is set.
+        error: the exception type or failure category of a failed scan.
+    """
+
+    action: Action
+    side: str
+    result: ScanResult | None = None
+    masked_text: str | None = None
+    failed_open: bool = False
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """The scan errored or timed out."""
+        return self.error is not None
+
+    def record(self) -> dict[str, Any]:
+        """JSON-ready summary for ``metadata["interlock"]`` (never contains the scanned text)."""
+        return record_of(self.action, [self.result] if self.result is not None else [], self.failed_open, self.error)
+
+    def exception(self, what: str, side: str | None = None) -> ThreatDetected:
+        """The exception to raise for a blocked verdict (:class:`ScanFailed` when the scan failed).
+
+        ``side`` overrides the reported side (retrieved nodes are scanned as ``prompt`` but are ``context``).
+        """
+        r = self.result
+        response = r.response if r is not None else None
+        side = side or self.side
+        if self.failed:
+            return ScanFailed(
+                f"{what}: scan failed ({self.error}); failing closed", response=response, side=side, result=r
+            )
+        services = ", ".join(sorted({s for v in (r.detected() if r else {}).values() for s in v})) or "threat"
+        scan_id = r.response.scan_id if r is not None else "-"
+        return ThreatDetected(
+            f"{what} blocked by Interlock ({services}); scan_id={scan_id}", response=response, side=side, result=r
+        )
+
+
+def record_of(
+    action: str, results: Sequence[ScanResult], failed_open: bool = False, error: str | None = None
+) -> dict[str, Any]:
+    """Merge one or more scan results (e.g. the windows of a stream) into a metadata record."""
+    detected: dict[str, list[str]] = {}
+    for r in results:
+        for side, services in r.detected().items():
+            merged = detected.setdefault(side, [])
+            merged.extend(s for s in services if s not in merged)
+    category = "benign"
+    for r in results:
+        if r.category != "benign":
+            category = r.category
+            break
+    if error is not None and category == "benign":
+        category = "error"
+    rec: dict[str, Any] = {
+        "action": action,
+        "category": category,
+        "detected": detected,
+        "scan_id": results[-1].response.scan_id if results else None,
+    }
+    if len(results) > 1:
+        rec["scan_ids"] = [r.response.scan_id for r in results]
+    if failed_open:
+        rec["fail_open"] = True
+    if error is not None:
+        rec["error"] = error
+    return rec
+
+
+def judge(result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open: bool) -> Verdict:
+    """Turn a scan result into a verdict for the text on ``side``.
+
+    A failed scan (detector error or timeout) blocks unless ``fail_open``; with ``fail_open`` it passes, marked,
+    unless something was detected anyway. A block whose only threats are sensitive data on ``side`` is masked
+    when ``mask`` is set and the scanner produced masked data.
+    """
+    failed_open = False
+    error = None
+    if result.failed:
+        error = result.category
+        if not fail_open:
+            return Verdict("block", side, result, error=error)
+        failed_open = True
+        logger.warning("interlock: %s scan failed (%s); passing it because fail_open=True", side, error)
+        threat = bool(result.detected())
+    else:
+        threat = result.blocked
+    if not threat:
+        action: Action = "alert" if result.detected() else "allow"
+        return Verdict(action, side, result, failed_open=failed_open, error=error)
+    others = set(result.detected()) - {side}
+    if mask is not None and not others and maskable(result, side):
+        text = result.masked(side, mask)
+        if text is not None:
+            return Verdict("mask", side, result, masked_text=text, failed_open=failed_open, error=error)
+    return Verdict("block", side, result, failed_open=failed_open, error=error)
+
+
+@dataclass
+class Guard:
+    """Scanner plus policy: scans content and returns verdicts; creates stream scanners.
+
+    Args:
+        scanner: the scanner; ``None`` means :func:`interlock.scanner` (created on first use).
+        profile: profile name for every scan (``None``: the scanner's default).
+        profile_id: profile id for every scan.
+        mask: masking strategy for sensitive data, or ``None`` to block it instead.
+        fail_open: let text through (marked, with a warning) when a scan errors or times out.
+        scan_kwargs: extra :meth:`Scanner.scan` keywords (``tr_id``, ``session_id``, ``metadata``).
+    """
+
+    scanner: Scanner | None = None
+    profile: str | None = None
+    profile_id: str | None = None
+    mask: MaskStrategy | None = "type"
+    fail_open: bool = False
+    scan_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mask not in (None, "x", "type", "hash"):
+            raise ValueError(f"mask must be None, 'x', 'type' or 'hash', not {self.mask!r}")
+
+    def get_scanner(self) -> Scanner:
+        """The scanner (the default one is built lazily so importing never loads detectors)."""
+        if self.scanner is None:
+            self.scanner = scanner()
+        return self.scanner
+
+    def kwargs(self) -> dict[str, Any]:
+        out = dict(self.scan_kwargs)
+        if self.profile is not None:
+            out["profile"] = self.profile
+        if self.profile_id is not None:
+            out["profile_id"] = self.profile_id
+        return out
+
+    def _failed(self, exc: Exception, side: str, n: int) -> list[Verdict]:
+        if isinstance(exc, (ConfigError, ThreatDetected)):
+            raise exc
+        if isinstance(exc, InvalidRequestError) or not self.fail_open:
+            raise ScanFailed(f"{side} scan failed ({type(exc).__name__}); failing closed", side=side) from exc
+        logger.warning("interlock: %s scan raised %s; passing it because fail_open=True", side, type(exc).__name__)
+        return [Verdict("allow", side, None, failed_open=True, error=type(exc).__name__)] * n
+
+    def _judge(self, results: Sequence[ScanResult], side: str) -> list[Verdict]:
+        return [judge(r, side, mask=self.mask, fail_open=self.fail_open) for r in results]
+
+    def scan_many(self, contents: Sequence[ContentLike], side: str) -> list[Verdict]:
+        """Scan several contents in one batched call; one verdict per content, in order."""
+        if not contents:
+            return []
+        try:
+            results = self.get_scanner().scan_batch(contents, **self.kwargs())
+        except Exception as exc:
+            return self._failed(exc, side, len(contents))
+        return self._judge(results, side)
+
+    async def ascan_many(self, contents: Sequence[ContentLike], side: str) -> list[Verdict]:
+        """Async :meth:`scan_many`."""
+        if not contents:
+            return []
+        try:
+            results = await self.get_scanner().ascan_batch(contents, **self.kwargs())
+        except Exception as exc:
+            return self._failed(exc, side, len(contents))
+        return self._judge(results, side)
+
+    def scan(self, content: ContentLike, side: str) -> Verdict:
+        """Scan one content."""
+        try:
+            result = self.get_scanner().scan(content, **self.kwargs())
+        except Exception as exc:
+            return self._failed(exc, side, 1)[0]
+        return self._judge([result], side)[0]
+
+    async def ascan(self, content: ContentLike, side: str) -> Verdict:
+        """Async :meth:`scan`."""
+        try:
+            result = await self.get_scanner().ascan(content, **self.kwargs())
+        except Exception as exc:
+            return self._failed(exc, side, 1)[0]
+        return self._judge([result], side)[0]
+
+    def stream(
+        self,
+        content: Mapping[str, Any],
+        *,
+        buffered: bool,
+        window: int,
+        overlap: int,
+    ) -> StreamScanner:
+        """A stream scanner for a streamed answer, sending ``content`` (prompt, context) with every window."""
+        return StreamScanner(
+            self.get_scanner(),
+            "response",
+            window=window,
+            overlap=overlap,
+            mode="buffered" if buffered else "incremental",
+            mask=self.mask,
+            fail_open=self.fail_open,
+            content=content,
+            **self.kwargs(),
+        )
