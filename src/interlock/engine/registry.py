@@ -21,6 +21,7 @@ BUILTIN: dict[str, str] = {
     "injection": "interlock.detectors.prompt_injection:PromptInjectionDetector",
     "dlp": "interlock.detectors.dlp:DlpDetector",
     "toxic_content": "interlock.detectors.toxic_content:ToxicContentDetector",
+    "topic_violation": "interlock.detectors.topic_guardrails:TopicGuardrailsDetector",
 }
 
 

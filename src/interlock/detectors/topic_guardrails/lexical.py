@@ -1,0 +1,115 @@
+"""Lexical topic similarity: TF-IDF cosine over content-word stems, word bigrams and character n-grams.
+
+Every topic reference text (a topic's description and each example phrase) becomes one sparse, L2-normalised
+vector at detector init, held in an inverted index; a scanned window is vectorised the same way and scored
+against all references at once by walking only the postings of its own features (cost linear in the window).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+__all__ = ["LexicalIndex", "content_tokens", "vectorise"]
+
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours yourself yourselves tell please give want
+    need know like get make let us also any anything something thing things really much many may might must
+    shall i'm i've i'd you're can't don't it's what's""".split()
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
+
+
+class _Chars(dict[int, str]):
+    """``str.translate`` table: letters/digits/apostrophes kept, everything else -> space."""
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = ch if ch.isalnum() or ch == "'" else " "
+        self[cp] = out
+        return out
+
+
+_CHARS = _Chars()
+
+
+def _stem(tok: str) -> str:
+    for suf in _SUFFIXES:
+        if tok.endswith(suf) and len(tok) - len(suf) >= 3:
+            tok = tok[: -len(suf)]
+            if suf in ("ies", "ied"):
+                tok += "y"
+            break
+    return tok
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lowercased, NFKC-normalised, stop-word-free, lightly stemmed word tokens."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_CHARS)
+    return [_stem(t) for t in (w.strip("'") for w in text.split()) if len(t) > 1 and t not in _STOP]
+
+
+def _raw_features(toks: Sequence[str]) -> Counter[str]:
+    feats: Counter[str] = Counter()
+    for t in toks:
+        feats["w:" + t] += 1
+        padded = f" {t} "
+        for n in (3, 4, 5):
+            for i in range(len(padded) - n + 1):
+                feats["c:" + padded[i : i + n]] += 1
+    for a, b in zip(toks, toks[1:], strict=False):
+        feats[f"b:{a} {b}"] += 1
+    return feats
+
+
+#: Relative weight of each feature family (whole words and bigrams count more than character n-grams).
+_FAMILY = {"w": 3.0, "b": 3.0, "c": 1.0}
+
+
+def vectorise(toks: Sequence[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
+    """Sublinear-TF x IDF x family weight, L2-normalised. Features unknown to ``idf`` get ``default_idf``."""
+    vec = {f: (1.0 + math.log(n)) * idf.get(f, default_idf) * _FAMILY[f[0]] for f, n in _raw_features(toks).items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {f: v / norm for f, v in vec.items()} if norm else {}
+
+
+class LexicalIndex:
+    """Reference texts grouped by label, vectorised once; :meth:`scores` gives the best cosine per label.
+
+    Args:
+        references: ``(label, text)`` pairs, e.g. ``("Investment advice", "which stocks should I buy")``.
+    """
+
+    def __init__(self, references: Sequence[tuple[str, str]]) -> None:
+        docs = [(label, content_tokens(text)) for label, text in references]
+        df: Counter[str] = Counter()
+        for _, toks in docs:
+            df.update(set(_raw_features(toks)))
+        n = len(docs) + 1
+        self._idf = {f: math.log(n / (1 + c)) + 1.0 for f, c in df.items()}
+        self._default_idf = math.log(n) + 1.0
+        self._labels = [label for label, _ in docs]
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, (_, toks) in enumerate(docs):
+            for f, w in vectorise(toks, self._idf, self._default_idf).items():
+                self._postings[f].append((i, w))
+
+    def scores(self, toks: Sequence[str]) -> dict[str, float]:
+        """Best cosine similarity of ``toks`` to each label's references (labels with no overlap are absent)."""
+        dots: dict[int, float] = defaultdict(float)
+        for f, w in vectorise(toks, self._idf, self._default_idf).items():
+            for i, rw in self._postings.get(f, ()):
+                dots[i] += w * rw
+        best: dict[str, float] = {}
+        for i, d in dots.items():
+            label = self._labels[i]
+            if d > best.get(label, 0.0):
+                best[label] = d
+        return best
