@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from li_support import AWS_KEY, CARD, CORPUS, EchoLLM, build_index, fake_scanner
+from li_support import AWS_KEY, AWS_TOKEN, CARD, CORPUS, EchoLLM, build_index, default_scanner
 from llama_index.core.base.llms.types import MessageRole
 from llama_index.core.chat_engine.types import AgentChatResponse, StreamingAgentChatResponse
 from llama_index.postprocessor.interlock import DEFAULT_REFUSAL, InterlockChatEngine, InterlockNodePostprocessor
@@ -24,9 +24,9 @@ def _chat(index, llm, **options):  # type: ignore[no-untyped-def]
         chat_mode="context",
         llm=llm,
         similarity_top_k=len(CORPUS),
-        node_postprocessors=[InterlockNodePostprocessor(scanner=fake_scanner())],
+        node_postprocessors=[InterlockNodePostprocessor(scanner=default_scanner())],
     )
-    return InterlockChatEngine(inner, fake_scanner(), **options)
+    return InterlockChatEngine(inner, default_scanner(), **options)
 
 
 def _assistant_texts(engine: InterlockChatEngine) -> list[str]:
@@ -38,7 +38,7 @@ def test_chat_masks_leak_and_keeps_history_consistent(index) -> None:  # type: i
     engine = _chat(index, llm)
     response = engine.chat("What is the refund policy?")
     assert isinstance(response, AgentChatResponse)
-    assert AWS_KEY not in response.response and "<AWS_ACCESS_KEY>" in response.response
+    assert AWS_KEY not in response.response and AWS_TOKEN in response.response
     assert CARD not in response.response  # the retrieved secret was masked before the LLM saw it
     assert "evil.example" not in llm.prompts[-1]
     assert response.metadata is not None and response.metadata["interlock"]["response"]["action"] == "mask"
@@ -63,7 +63,7 @@ async def test_achat_masks_leak(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
     engine = _chat(index, llm)
     response = await engine.achat("What is the refund policy?")
-    assert AWS_KEY not in str(response) and "<AWS_ACCESS_KEY>" in str(response)
+    assert AWS_KEY not in str(response) and AWS_TOKEN in str(response)
     assert _assistant_texts(engine) == [str(response)]
 
 
@@ -81,7 +81,7 @@ def test_stream_chat_masks_leak(index) -> None:  # type: ignore[no-untyped-def]
     response = engine.stream_chat("What is the refund policy?")
     assert isinstance(response, StreamingAgentChatResponse)
     text = "".join(response.response_gen)
-    assert AWS_KEY not in text and "<AWS_ACCESS_KEY>" in text
+    assert AWS_KEY not in text and AWS_TOKEN in text
     assert response.metadata["interlock"]["response"]["action"] == "mask"  # type: ignore[attr-defined]
     assert response.source_nodes and _assistant_texts(engine) == [text]
 
@@ -97,7 +97,7 @@ async def test_astream_chat_masks_leak(index) -> None:  # type: ignore[no-untype
     engine = _chat(index, llm, window=64, overlap=32)
     response = await engine.astream_chat("What is the refund policy?")
     text = "".join([t async for t in response.async_response_gen()])
-    assert AWS_KEY not in text and "<AWS_ACCESS_KEY>" in text
+    assert AWS_KEY not in text and AWS_TOKEN in text
     assert _assistant_texts(engine) == [text]
 
 

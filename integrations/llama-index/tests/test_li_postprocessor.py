@@ -5,7 +5,19 @@ from __future__ import annotations
 import logging
 
 import pytest
-from li_support import AWS_KEY, CARD, CORPUS, CountingScanner, DownScanner, EchoLLM, build_index, fake_scanner
+from li_support import (
+    AWS_KEY,
+    AWS_TOKEN,
+    CARD,
+    CARD_TOKEN,
+    CORPUS,
+    CountingScanner,
+    DownScanner,
+    EchoLLM,
+    build_index,
+    default_scanner,
+    fake_scanner,
+)
 from llama_index.core.schema import MetadataMode, NodeWithScore, TextNode
 from llama_index.postprocessor.interlock import InterlockNodePostprocessor
 
@@ -33,11 +45,11 @@ def _assert_safe_prompt(prompt: str) -> None:
 
 def test_query_engine_drops_poisoned_node_and_masks_secret(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    scanner = CountingScanner(fake_scanner())
+    scanner = CountingScanner(default_scanner())
     response = _engine(index, InterlockNodePostprocessor(scanner=scanner), llm).query(QUESTION)
     prompt = llm.prompts[-1]
     _assert_safe_prompt(prompt)
-    assert "<CREDIT_CARD_NUMBER>" in prompt and "<AWS_ACCESS_KEY>" in prompt
+    assert CARD_TOKEN in prompt and AWS_TOKEN in prompt
     assert CORPUS["refund"] in prompt and CORPUS["hours"] in prompt
     # one batched scan per query, one item per retrieved node
     assert scanner.calls.get("scan_batch") == 1 and scanner.batch_sizes == [len(CORPUS)]
@@ -51,7 +63,7 @@ def test_query_engine_drops_poisoned_node_and_masks_secret(index) -> None:  # ty
 
 async def test_async_query_uses_ascan_batch(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    scanner = CountingScanner(fake_scanner())
+    scanner = CountingScanner(default_scanner())
     response = await _engine(index, InterlockNodePostprocessor(scanner=scanner), llm).aquery(QUESTION)
     _assert_safe_prompt(llm.prompts[-1])
     assert scanner.calls.get("ascan_batch") == 1 and "scan_batch" not in scanner.calls
@@ -60,15 +72,17 @@ async def test_async_query_uses_ascan_batch(index) -> None:  # type: ignore[no-u
 
 def test_streaming_query_engine_sees_only_safe_context(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    response = _engine(index, InterlockNodePostprocessor(scanner=fake_scanner()), llm, streaming=True).query(QUESTION)
+    response = _engine(index, InterlockNodePostprocessor(scanner=default_scanner()), llm, streaming=True).query(
+        QUESTION
+    )
     text = "".join(response.response_gen)
     _assert_safe_prompt(llm.prompts[-1])
-    assert CARD not in text and "<CREDIT_CARD_NUMBER>" in text
+    assert CARD not in text and CARD_TOKEN in text
 
 
 def test_drop_mode_drops_secret_node_too(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    pp = InterlockNodePostprocessor(scanner=fake_scanner(), on_threat="drop")
+    pp = InterlockNodePostprocessor(scanner=default_scanner(), on_threat="drop")
     response = _engine(index, pp, llm).query(QUESTION)
     assert {n.node.metadata["source"] for n in response.source_nodes} == {"refund", "hours"}
     assert "Billing contact" not in llm.prompts[-1]
@@ -76,7 +90,7 @@ def test_drop_mode_drops_secret_node_too(index) -> None:  # type: ignore[no-unty
 
 def test_raise_mode_fails_the_query(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    pp = InterlockNodePostprocessor(scanner=fake_scanner(), on_threat="raise")
+    pp = InterlockNodePostprocessor(scanner=default_scanner(), on_threat="raise")
     with pytest.raises(ThreatDetected) as info:
         _engine(index, pp, llm).query(QUESTION)
     assert info.value.side == "context" and info.value.response is not None
@@ -87,7 +101,7 @@ def test_raise_mode_fails_the_query(index) -> None:  # type: ignore[no-untyped-d
 def test_clean_corpus_passes_unchanged(index) -> None:  # type: ignore[no-untyped-def]
     retriever = index.as_retriever(similarity_top_k=len(CORPUS))
     nodes = [n for n in retriever.retrieve(QUESTION) if n.node.metadata["source"] in ("refund", "hours")]
-    out = InterlockNodePostprocessor(scanner=fake_scanner(), on_threat="raise").postprocess_nodes(
+    out = InterlockNodePostprocessor(scanner=default_scanner(), on_threat="raise").postprocess_nodes(
         nodes, query_str=QUESTION
     )
     assert [n.node.get_content() for n in out] == [n.node.get_content() for n in nodes]
@@ -97,7 +111,7 @@ def test_clean_corpus_passes_unchanged(index) -> None:  # type: ignore[no-untype
 def test_retrieved_nodes_are_not_mutated(index) -> None:  # type: ignore[no-untyped-def]
     nodes = index.as_retriever(similarity_top_k=len(CORPUS)).retrieve(QUESTION)
     before = {n.node.node_id: (n.node.get_content(), dict(n.node.metadata)) for n in nodes}
-    out = InterlockNodePostprocessor(scanner=fake_scanner()).postprocess_nodes(nodes)
+    out = InterlockNodePostprocessor(scanner=default_scanner()).postprocess_nodes(nodes)
     assert {n.node.node_id: (n.node.get_content(), dict(n.node.metadata)) for n in nodes} == before
     masked = next(n for n in out if n.node.metadata["source"] == "billing")
     assert CARD not in masked.node.get_content() and "interlock" in masked.node.excluded_embed_metadata_keys
@@ -106,12 +120,12 @@ def test_retrieved_nodes_are_not_mutated(index) -> None:  # type: ignore[no-unty
 
 def test_mask_strategy_x_keeps_length() -> None:
     node = NodeWithScore(node=TextNode(text=f"pay with {CARD} today"), score=1.0)
-    out = InterlockNodePostprocessor(scanner=fake_scanner(), mask_strategy="x").postprocess_nodes([node])
+    out = InterlockNodePostprocessor(scanner=default_scanner(), mask_strategy="x").postprocess_nodes([node])
     assert out[0].node.get_content() == "pay with " + "X" * len(CARD) + " today"
 
 
 def test_empty_nodes_are_kept_without_scanning() -> None:
-    scanner = CountingScanner(fake_scanner())
+    scanner = CountingScanner(default_scanner())
     nodes = [NodeWithScore(node=TextNode(text="  "), score=0.5)]
     assert InterlockNodePostprocessor(scanner=scanner).postprocess_nodes(nodes) == nodes
     assert scanner.calls == {}
@@ -151,7 +165,7 @@ def test_fail_open_still_masks_what_was_detected() -> None:
 
 
 def test_serialises_without_the_scanner() -> None:
-    pp = InterlockNodePostprocessor(scanner=fake_scanner(), on_threat="drop")
+    pp = InterlockNodePostprocessor(scanner=default_scanner(), on_threat="drop")
     data = pp.to_dict()
     assert data["on_threat"] == "drop" and "scanner" not in data
     assert data["class_name"] == "InterlockNodePostprocessor"

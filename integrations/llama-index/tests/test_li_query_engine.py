@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from li_support import AWS_KEY, CARD, CORPUS, CountingScanner, DownScanner, EchoLLM, build_index, fake_scanner
+from li_support import (
+    AWS_KEY,
+    AWS_TOKEN,
+    CARD,
+    CARD_TOKEN,
+    CORPUS,
+    CountingScanner,
+    DownScanner,
+    EchoLLM,
+    build_index,
+    default_scanner,
+    fake_scanner,
+)
 from llama_index.core.base.response.schema import AsyncStreamingResponse, Response, StreamingResponse
 from llama_index.postprocessor.interlock import DEFAULT_REFUSAL, InterlockNodePostprocessor, InterlockQueryEngine
 
@@ -25,7 +37,7 @@ def _inner(index, llm, *, streaming: bool = False, guard_nodes: bool = False):  
     from llama_index.core.vector_stores import ExactMatchFilter, MetadataFilters
 
     filters = MetadataFilters(filters=[ExactMatchFilter(key="source", value="refund")])
-    pps = [InterlockNodePostprocessor(scanner=fake_scanner())] if guard_nodes else []
+    pps = [InterlockNodePostprocessor(scanner=default_scanner())] if guard_nodes else []
     return index.as_query_engine(
         llm=llm,
         similarity_top_k=len(CORPUS),
@@ -37,7 +49,7 @@ def _inner(index, llm, *, streaming: bool = False, guard_nodes: bool = False):  
 
 def test_malicious_query_is_refused_before_retrieval(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    response = InterlockQueryEngine(_inner(index, llm), fake_scanner()).query(MALICIOUS)
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner()).query(MALICIOUS)
     assert isinstance(response, Response)
     assert response.response == DEFAULT_REFUSAL and response.source_nodes == []
     assert response.metadata is not None
@@ -47,7 +59,7 @@ def test_malicious_query_is_refused_before_retrieval(index) -> None:  # type: ig
 
 async def test_malicious_query_raises_in_raise_mode(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    engine = InterlockQueryEngine(_inner(index, llm), fake_scanner(), on_threat="raise")
+    engine = InterlockQueryEngine(_inner(index, llm), default_scanner(), on_threat="raise")
     with pytest.raises(ThreatDetected) as info:
         await engine.aquery(MALICIOUS)
     assert info.value.side == "prompt" and llm.prompts == []
@@ -55,14 +67,14 @@ async def test_malicious_query_raises_in_raise_mode(index) -> None:  # type: ign
 
 def test_secret_in_query_is_masked_before_the_llm(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    response = InterlockQueryEngine(_inner(index, llm), fake_scanner()).query(f"Can I refund card {CARD}?")
-    assert CARD not in llm.prompts[-1] and "<CREDIT_CARD_NUMBER>" in llm.prompts[-1]
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner()).query(f"Can I refund card {CARD}?")
+    assert CARD not in llm.prompts[-1] and CARD_TOKEN in llm.prompts[-1]
     assert response.metadata["interlock"]["query"]["action"] == "mask"  # type: ignore[index]
 
 
 def test_clean_exchange_is_annotated_and_unchanged(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    scanner = CountingScanner(fake_scanner())
+    scanner = CountingScanner(default_scanner())
     response = InterlockQueryEngine(_inner(index, llm), scanner).query("What is the refund policy?")
     assert isinstance(response, Response) and CORPUS["refund"] in (response.response or "")
     records = response.metadata["interlock"]  # type: ignore[index]
@@ -77,33 +89,33 @@ def test_clean_exchange_is_annotated_and_unchanged(index) -> None:  # type: igno
 
 def test_response_leak_is_masked(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    response = InterlockQueryEngine(_inner(index, llm), fake_scanner()).query("What is the refund policy?")
-    assert AWS_KEY not in str(response) and "<AWS_ACCESS_KEY>" in str(response)
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner()).query("What is the refund policy?")
+    assert AWS_KEY not in str(response) and AWS_TOKEN in str(response)
     assert response.metadata["interlock"]["response"]["detected"] == {"response": ["dlp"]}  # type: ignore[index]
     assert response.source_nodes  # sources are kept with a masked answer
 
 
 async def test_response_leak_is_masked_async(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    response = await InterlockQueryEngine(_inner(index, llm), fake_scanner(), mask="hash").aquery("refunds?")
-    assert AWS_KEY not in str(response) and "<AWS_ACCESS_KEY:" in str(response)
+    response = await InterlockQueryEngine(_inner(index, llm), default_scanner(), mask="hash").aquery("refunds?")
+    assert AWS_KEY not in str(response) and AWS_TOKEN[:-1] + ":" in str(response)
 
 
 def test_response_leak_is_refused_without_masking(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    response = InterlockQueryEngine(_inner(index, llm), fake_scanner(), mask=None).query("refunds?")
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner(), mask=None).query("refunds?")
     assert str(response) == DEFAULT_REFUSAL and response.source_nodes == []
     with pytest.raises(ThreatDetected) as info:
-        InterlockQueryEngine(_inner(index, llm), fake_scanner(), mask=None, on_threat="raise").query("refunds?")
+        InterlockQueryEngine(_inner(index, llm), default_scanner(), mask=None, on_threat="raise").query("refunds?")
     assert info.value.side == "response" and AWS_KEY not in str(info.value)
 
 
 def test_full_pipeline_with_postprocessor(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    engine = InterlockQueryEngine(_inner(index, llm, guard_nodes=True), fake_scanner())
+    engine = InterlockQueryEngine(_inner(index, llm, guard_nodes=True), default_scanner())
     response = engine.query("What is the refund policy?")
     assert "evil.example" not in llm.prompts[-1] and CARD not in llm.prompts[-1]
-    assert CARD not in str(response) and "<CREDIT_CARD_NUMBER>" in str(response)
+    assert CARD not in str(response) and CARD_TOKEN in str(response)
 
 
 # -- streaming ----------------------------------------------------------------------------------------------------
@@ -111,7 +123,7 @@ def test_full_pipeline_with_postprocessor(index) -> None:  # type: ignore[no-unt
 
 def test_streaming_leak_is_masked_incrementally(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), fake_scanner(), window=64, overlap=32)
+    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner(), window=64, overlap=32)
     response = engine.query("What is the refund policy?")
     assert isinstance(response, StreamingResponse)
     chunks: list[str] = []
@@ -120,7 +132,7 @@ def test_streaming_leak_is_masked_incrementally(index) -> None:  # type: ignore[
         chunks.append(chunk)
         released_at.append(llm.generated)
     text = "".join(chunks)
-    assert AWS_KEY not in text and "<AWS_ACCESS_KEY>" in text
+    assert AWS_KEY not in text and AWS_TOKEN in text
     assert CORPUS["refund"] in text
     assert released_at[0] < released_at[-1]  # incremental: text flowed before the LLM finished
     assert response.metadata["interlock"]["response"]["action"] == "mask"  # type: ignore[index]
@@ -130,7 +142,7 @@ def test_streaming_leak_is_masked_incrementally(index) -> None:  # type: ignore[
 def test_streaming_buffered_releases_nothing_early(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
     engine = InterlockQueryEngine(
-        _inner(index, llm, streaming=True), fake_scanner(), buffered=True, window=64, overlap=32
+        _inner(index, llm, streaming=True), default_scanner(), buffered=True, window=64, overlap=32
     )
     response = engine.query("What is the refund policy?")
     released_at = []
@@ -145,7 +157,9 @@ def test_streaming_buffered_releases_nothing_early(index) -> None:  # type: igno
 
 def test_streaming_threat_stops_the_stream(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK + " " + "More text follows. " * 10, chunk=5)
-    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), fake_scanner(), mask=None, window=64, overlap=32)
+    engine = InterlockQueryEngine(
+        _inner(index, llm, streaming=True), default_scanner(), mask=None, window=64, overlap=32
+    )
     response = engine.query("What is the refund policy?")
     text = "".join(response.response_gen)  # type: ignore[union-attr]
     assert AWS_KEY not in text and text.endswith(DEFAULT_REFUSAL)
@@ -156,7 +170,7 @@ def test_streaming_threat_stops_the_stream(index) -> None:  # type: ignore[no-un
 def test_streaming_threat_raises_in_raise_mode(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
     engine = InterlockQueryEngine(
-        _inner(index, llm, streaming=True), fake_scanner(), mask=None, on_threat="raise", window=64, overlap=32
+        _inner(index, llm, streaming=True), default_scanner(), mask=None, on_threat="raise", window=64, overlap=32
     )
     response = engine.query("What is the refund policy?")
     seen = []
@@ -168,18 +182,18 @@ def test_streaming_threat_raises_in_raise_mode(index) -> None:  # type: ignore[n
 
 async def test_async_streaming_leak_is_masked(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), fake_scanner(), window=64, overlap=32)
+    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner(), window=64, overlap=32)
     response = await engine.aquery("What is the refund policy?")
     assert isinstance(response, AsyncStreamingResponse)
     text = "".join([chunk async for chunk in response.async_response_gen()])
-    assert AWS_KEY not in text and "<AWS_ACCESS_KEY>" in text
+    assert AWS_KEY not in text and AWS_TOKEN in text
     assert response.metadata["interlock"]["response"]["action"] == "mask"  # type: ignore[index]
 
 
 async def test_async_streaming_buffered_block(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
     engine = InterlockQueryEngine(
-        _inner(index, llm, streaming=True), fake_scanner(), mask=None, buffered=True, window=64, overlap=32
+        _inner(index, llm, streaming=True), default_scanner(), mask=None, buffered=True, window=64, overlap=32
     )
     response = await engine.aquery("What is the refund policy?")
     text = "".join([chunk async for chunk in response.async_response_gen()])  # type: ignore[union-attr]
@@ -216,6 +230,6 @@ def test_detector_error_fails_closed_in_stream(index) -> None:  # type: ignore[n
 
 def test_unknown_option_is_rejected(index) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(TypeError):
-        InterlockQueryEngine(_inner(index, EchoLLM()), fake_scanner(), buffer=True)  # type: ignore[call-arg]
+        InterlockQueryEngine(_inner(index, EchoLLM()), default_scanner(), buffer=True)  # type: ignore[call-arg]
     with pytest.raises(ValueError):
-        InterlockQueryEngine(_inner(index, EchoLLM()), fake_scanner(), on_threat="drop")  # type: ignore[typeddict-item]
+        InterlockQueryEngine(_inner(index, EchoLLM()), default_scanner(), on_threat="drop")  # type: ignore[typeddict-item]
