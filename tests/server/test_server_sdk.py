@@ -105,3 +105,21 @@ def test_official_sdk_wrong_key_is_403(server: Server, api_key: str) -> None:
     env = {**os.environ, "SSL_CERT_FILE": str(server.tls.ca)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "(403)" in proc.stdout and "Invalid API Key" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_remote_scanner_conformance(server: Server, api_key: str, mode: str) -> None:
+    """The same checks with Interlock's own client (``async`` mode authenticates with a bearer token)."""
+    pytest.importorskip("interlock.client")
+    env = {**os.environ, "SSL_CERT_FILE": str(server.tls.ca)}
+    for var in ("PANW_AI_SEC_API_KEY", "PANW_AI_SEC_API_TOKEN", "PANW_AI_SEC_API_ENDPOINT"):
+        env.pop(var, None)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "remote_client.py"), mode, server.url, api_key, "default"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    check_conformance(json.loads(proc.stdout))
