@@ -125,7 +125,8 @@ class Limits:
         max_context_chars: ``context`` (SDK: 100 MiB chars).
         max_sync_body_bytes: serialised body of a sync scan (guide: 2 MB).
         max_async_body_bytes: serialised body of an async batch (guide: 5 MB).
-        max_urls: http(s) URLs across the texts of one HTTP request (guide: 100); ``None`` disables.
+        max_urls: http(s) URLs across the texts of one scan request (guide: 100 per request); each item of an
+            async batch counts on its own, as the Interlock server does. ``None`` disables.
         max_batch: items per async batch. The latest guide says 25, the SDK README/constant say 5 (unenforced);
             we default to 25 — set 5 for the most conservative behaviour.
         max_ids: ids per results/reports query (1-5 everywhere).
@@ -508,7 +509,7 @@ class RemoteBase:
             return
         n = count_urls((t for c in contents for t in _texts(c)), stop_after=limit)
         if n > limit:
-            raise InvalidRequestError(f"the request contains more than {limit} URLs", status_code=413)
+            raise InvalidRequestError(f"a scan request contains more than {limit} URLs", status_code=413)
 
     def _check_body(self, body: bytes, limit: int, kind: str) -> None:
         if len(body) > limit:
@@ -553,7 +554,8 @@ class RemoteBase:
 
     def submit_call(self, items: Sequence[AsyncScanObject]) -> Call[AsyncScanResponse]:
         """``POST /v1/scan/async/request`` for already normalised items (see :meth:`batch_items`)."""
-        self._check_urls(c for o in items for c in o.scan_req.contents)
+        for o in items:
+            self._check_urls(o.scan_req.contents)
         body = encode_body([o.to_wire() for o in items])
         self._check_body(body, self.config.limits.max_async_body_bytes, "async scan")
         return Call("POST", ASYNC_SCAN_PATH, _ASYNC_RESPONSE.validate_python, body=body, what="AsyncScanResponse")

@@ -224,12 +224,17 @@ async def test_batch_limits(mock: respx.MockRouter, is_async: bool) -> None:
     dup = [AsyncScanObject(req_id=1, scan_req=req)] * 2
     with pytest.raises(InvalidRequestError, match="unique"):
         await call(make(), "submit", dup, is_async=is_async)
-    contents = [{"prompt": "https://a.b " * 60}]
-    url_heavy = ScanRequest.model_validate({**canned("sync_request.json"), "contents": contents})
+
+    def with_urls(n: int) -> ScanRequest:
+        return ScanRequest.model_validate({**canned("sync_request.json"), "contents": [{"prompt": "https://a.b " * n}]})
+
     with pytest.raises(InvalidRequestError, match="URLs") as info:
-        await call(make(), "submit", [url_heavy, url_heavy], is_async=is_async)
+        await call(make(), "submit", [with_urls(1), with_urls(101)], is_async=is_async)
     assert info.value.status_code == 413
     assert not mock.calls
+    mock.post(ASYNC).respond(200, json=canned("async_response.json"))
+    await call(make(), "submit", [with_urls(100), with_urls(100)], is_async=is_async)  # counted per item
+    assert mock.calls.call_count == 1
 
 
 def test_url_limit_can_be_disabled(mock: respx.MockRouter) -> None:
