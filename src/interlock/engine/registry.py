@@ -22,6 +22,7 @@ BUILTIN: dict[str, str] = {
     "dlp": "interlock.detectors.dlp:DlpDetector",
     "toxic_content": "interlock.detectors.toxic_content:ToxicContentDetector",
     "topic_violation": "interlock.detectors.topic_guardrails:TopicGuardrailsDetector",
+    "ungrounded": "interlock.detectors.grounding:GroundingDetector",
 }
 
 
