@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_core.messages import BaseMessage
+
 from interlock.errors import ThreatDetected
 from interlock.masking import MaskStrategy, Span
 from interlock.models import MaskedData
@@ -76,6 +78,14 @@ class Outcome:
     failed_open: bool = False
     error: ThreatDetected | None = None
 
+    def marked(self) -> Any:
+        """``value``, with :meth:`marker` in its ``response_metadata`` when it is a message masked/failed open."""
+        value = self.value
+        if (self.masked or self.failed_open) and isinstance(value, BaseMessage):
+            meta = {**value.response_metadata, "interlock": self.marker()}
+            return value.model_copy(update={"response_metadata": meta})
+        return value
+
     def marker(self) -> dict[str, Any]:
         """A small JSON-able record of the decision, attached to output metadata where possible."""
         info: dict[str, Any] = {"action": "replaced" if self.blocked else "masked" if self.masked else "allowed"}
@@ -99,6 +109,7 @@ class Checker:
         fail_open: when the scan errors/times out, let the value through (logged, marked) instead of blocking.
         scan_kwargs: ``profile``/``profile_id``/``session_id`` forwarded to every scan.
         metadata: AIRS ``metadata`` (``app_name``, ``app_user``, ``ai_model``) sent with every scan.
+        server_name: ``tool_event.metadata.server_name`` of tool scans.
     """
 
     scanner: Scanner
@@ -108,13 +119,16 @@ class Checker:
     fail_open: bool = False
     scan_kwargs: Mapping[str, Any] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    server_name: str = "langchain"
 
     def request(
         self, side: Side, text: str, *, tool: str | None = None, tr_id: str | None = None, **extra_meta: Any
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The content and keyword arguments of one scan."""
         content: dict[str, Any] = (
-            tool_event(text, side, tool=tool) if side in ("tool_input", "tool_output") else {side: text}
+            tool_event(text, side, tool=tool, server_name=self.server_name)
+            if side in ("tool_input", "tool_output")
+            else {side: text}
         )
         meta = {k: v for k, v in {**self.metadata, **extra_meta}.items() if v}
         kwargs: dict[str, Any] = {**self.scan_kwargs, "tr_id": tr_id}

@@ -75,8 +75,8 @@ class InterlockCallbackHandler(BaseCallbackHandler):
             fail_open=fail_open,
             scan_kwargs=kwargs,
             metadata={"app_name": app_name, "app_user": app_user},
+            server_name=server_name,
         )
-        self.server_name = server_name
         self.scan_prompts = scan_prompts
         self.scan_responses = scan_responses
         self.scan_tools = scan_tools
@@ -98,12 +98,8 @@ class InterlockCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        model = (metadata or {}).get("ls_model_name")
-        self._models[run_id] = model
-        if self.scan_prompts:
-            for conversation in messages:
-                prompt = [m for m in conversation if not isinstance(m, AIMessage)]
-                self._scan("prompt", extract(prompt), run_id, ai_model=model)
+        prompts = [[m for m in conversation if not isinstance(m, AIMessage)] for conversation in messages]
+        self._prompts(prompts, run_id, metadata)
 
     def on_llm_start(
         self,
@@ -114,6 +110,9 @@ class InterlockCallbackHandler(BaseCallbackHandler):
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        self._prompts(prompts, run_id, metadata)
+
+    def _prompts(self, prompts: Sequence[Any], run_id: UUID, metadata: dict[str, Any] | None) -> None:
         model = (metadata or {}).get("ls_model_name")
         self._models[run_id] = model
         if self.scan_prompts:

@@ -135,7 +135,7 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
             value = self.runnable.invoke(value, patch_config(config, callbacks=run_manager.get_child()))
         if self.sides != "input":
             out = self._checker.check("response", extract(value, key=self.output_key), value, tr_id=tr_id)
-            value = self._replacement(value, out) if out.blocked else _marked(out)
+            value = self._replacement(value, out) if out.blocked else out.marked()
         return value
 
     async def _ainvoke(self, value: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig) -> Any:
@@ -150,7 +150,7 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
             value = await self.runnable.ainvoke(value, patch_config(config, callbacks=run_manager.get_child()))
         if self.sides != "input":
             out = await self._checker.acheck("response", extract(value, key=self.output_key), value, tr_id=tr_id)
-            value = self._replacement(value, out) if out.blocked else _marked(out)
+            value = self._replacement(value, out) if out.blocked else out.marked()
         return value
 
     # -- streaming ----------------------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ class _OutputStream:
             yield guard._replacement(self.sample, calls, chunk=True)
             return
         if others is not None:
-            yield guard._replacement(others.value, others) if others.blocked else _marked(others)
+            yield guard._replacement(others.value, others) if others.blocked else others.marked()
             return
         if isinstance(self.sample, str) or self.sample is None:
             if rest:
@@ -378,15 +378,6 @@ class _OutputStream:
                 tool_call_chunks=tool_call_chunks,
                 response_metadata={"interlock": info} if info else {},
             )
-
-
-def _marked(out: Outcome) -> Any:
-    """The outcome's value, with the decision recorded in message metadata when it was masked or failed open."""
-    value = out.value
-    if (out.masked or out.failed_open) and isinstance(value, BaseMessage):
-        meta = {**value.response_metadata, "interlock": out.marker()}
-        return value.model_copy(update={"response_metadata": meta})
-    return value
 
 
 def _model_name(runnable: Any) -> str | None:

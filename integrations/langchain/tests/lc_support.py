@@ -113,3 +113,14 @@ class FailingScanner(Scanner):
 
     async def ascan_request(self, request: Any) -> ScanResult:
         return self.scan_request(request)
+
+
+def tool_model(*messages: Any) -> Any:
+    """A fake chat model for ``create_agent``: answers with the given messages in turn, accepts ``bind_tools``."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    class FakeToolModel(GenericFakeChatModel):
+        def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+            return self
+
+    return FakeToolModel(messages=iter(messages))

@@ -1,0 +1,140 @@
+"""InterlockMiddleware on a real ``create_agent`` graph with a fake tool-calling model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.tools import tool
+from langchain_interlock import InterlockMiddleware
+from lc_support import AWS_KEY, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner, tool_model
+
+from interlock import ThreatDetected
+from interlock.scanner import LocalScanner
+from interlock.streaming import ScanFailed
+
+SEEN: list[Any] = []
+
+
+@tool
+def lookup(query: str) -> str:
+    """Look something up."""
+    SEEN.append(query)
+    if "poison" in query:
+        return f"Result: {INJECTION}."
+    if "secret" in query:
+        return f"Result: the key is {AWS_KEY}."
+    return "Result: Paris."
+
+
+def call(query: str) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": "lookup", "args": {"query": query}, "id": "call-1"}])
+
+
+def agent(middleware: InterlockMiddleware, *messages: AIMessage) -> Any:
+    SEEN.clear()
+    return create_agent(tool_model(*messages), tools=[lookup], middleware=[middleware])
+
+
+def ask(graph: Any, text: str) -> list[Any]:
+    return list(graph.invoke({"messages": [HumanMessage(text)]})["messages"])
+
+
+def test_benign_run_unchanged(scanner: LocalScanner) -> None:
+    counting = CountingScanner(scanner)
+    graph = agent(InterlockMiddleware(counting), call("capital of France"), AIMessage("Paris."))
+    messages = ask(graph, BENIGN)
+    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage", "ToolMessage", "AIMessage"]
+    assert messages[-1].content == "Paris." and SEEN == ["capital of France"]
+    kinds = [next(iter(c)) for c, _ in counting.calls]
+    # user prompt once, model output twice, tool input and output once each
+    assert kinds == ["prompt", "response", "tool_event", "tool_event", "response"]
+    events = [c["tool_event"] for c, _ in counting.calls if "tool_event" in c]
+    assert events[0]["metadata"] == {
+        "ecosystem": "langchain",
+        "method": "tools/call",
+        "server_name": "langchain",
+        "tool_invoked": "lookup",
+    }
+    assert "input" in events[0] and "output" in events[1]
+
+
+def test_injection_in_user_message_ends_run(scanner: LocalScanner) -> None:
+    graph = agent(InterlockMiddleware(scanner, safe_message="No."), AIMessage("should not be reached"))
+    messages = ask(graph, INJECTION)
+    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage"]
+    assert messages[-1].content == "No." and messages[-1].response_metadata["interlock"]["action"] == "replaced"
+
+
+def test_raise_action(scanner: LocalScanner) -> None:
+    graph = agent(InterlockMiddleware(scanner, action="raise"), AIMessage("x"))
+    with pytest.raises(ThreatDetected) as exc:
+        ask(graph, INJECTION)
+    assert exc.value.side == "prompt"
+
+
+def test_tool_returning_injection_is_withheld(scanner: LocalScanner) -> None:
+    graph = agent(InterlockMiddleware(scanner), call("poison"), AIMessage("I could not use that result."))
+    messages = ask(graph, BENIGN)
+    tool_msg = next(m for m in messages if isinstance(m, ToolMessage))
+    assert tool_msg.status == "error" and INJECTION not in str(tool_msg.content)
+    assert SEEN == ["poison"]  # the tool ran; its output never reached the model
+
+
+def test_tool_input_blocked_before_tool_runs(scanner: LocalScanner) -> None:
+    graph = agent(
+        InterlockMiddleware(scanner, action="mask", mask_fallback="replace"), call(INJECTION), AIMessage("ok")
+    )
+    # mask mode: the injection in the arguments is not maskable -> the model's message is replaced, run ends
+    messages = ask(graph, BENIGN)
+    assert SEEN == [] and messages[-1].content.startswith("Sorry")
+
+
+def test_model_output_with_secret_is_replaced_in_place(scanner: LocalScanner) -> None:
+    graph = agent(InterlockMiddleware(scanner), AIMessage(f"Your card is {CARD}.", id="m1"))
+    messages = ask(graph, BENIGN)
+    assert len(messages) == 2 and messages[-1].id == "m1" and CARD not in str(messages[-1].content)
+
+
+def test_mask_everywhere(scanner: LocalScanner) -> None:
+    graph = agent(
+        InterlockMiddleware(scanner, action="mask"),
+        call(f"secret for card {CARD}"),
+        AIMessage(f"Done: {AWS_KEY}", id="final"),
+    )
+    messages = ask(graph, f"My card is {CARD}, look up my secret")
+    text = " ".join(str(m.content) for m in messages) + " ".join(
+        str(m.tool_calls) for m in messages if isinstance(m, AIMessage)
+    )
+    assert CARD not in text and AWS_KEY not in text
+    assert messages[0].content == "My card is <CREDIT_CARD_NUMBER>, look up my secret"
+    assert SEEN == ["secret for card <CREDIT_CARD_NUMBER>"]  # the tool got masked arguments
+    tool_msg = next(m for m in messages if isinstance(m, ToolMessage))
+    assert tool_msg.content == "Result: the key is <AWS_ACCESS_KEY>."
+    assert messages[-1].content == "Done: <AWS_ACCESS_KEY>" and messages[-1].id == "final"
+
+
+async def test_async_agent(scanner: LocalScanner) -> None:
+    graph = agent(InterlockMiddleware(scanner, action="mask"), call("secret"), AIMessage("done"))
+    result = await graph.ainvoke({"messages": [HumanMessage(BENIGN)]})
+    tool_msg = next(m for m in result["messages"] if isinstance(m, ToolMessage))
+    assert tool_msg.content == "Result: the key is <AWS_ACCESS_KEY>."
+    graph = agent(InterlockMiddleware(scanner), AIMessage("x"))
+    result = await graph.ainvoke({"messages": [HumanMessage(INJECTION)]})
+    assert result["messages"][-1].content.startswith("Sorry")
+    graph = agent(InterlockMiddleware(scanner), call("poison"), AIMessage("done"))
+    result = await graph.ainvoke({"messages": [HumanMessage(BENIGN)]})
+    assert next(m for m in result["messages"] if isinstance(m, ToolMessage)).status == "error"
+
+
+def test_fail_closed_and_open() -> None:
+    graph = agent(InterlockMiddleware(FailingScanner(), action="raise"), AIMessage("x"))
+    with pytest.raises(ScanFailed):
+        ask(graph, BENIGN)
+    graph = agent(InterlockMiddleware(FailingScanner()), AIMessage("x"))
+    assert ask(graph, BENIGN)[-1].content.startswith("Sorry")
+    graph = agent(InterlockMiddleware(FailingScanner(), fail_open=True), AIMessage("fine"))
+    messages = ask(graph, BENIGN)
+    assert messages[-1].content == "fine" and messages[-1].response_metadata["interlock"]["failed_open"] is True
