@@ -58,10 +58,17 @@ class AsyncAPI(RemoteBase):
             await asyncio.sleep(delay)
             retry += 1
 
+    async def _afetch_reports(self, report_id: str) -> list[ThreatScanReport]:
+        try:
+            return await self.areports(report_id)
+        except ClientError as exc:  # the verdict matters more than its report: keep the result
+            self.report_failed(report_id, exc)
+            return []
+
     async def ascan_request(self, request: ScanRequest) -> ScanResult:
         """Async :meth:`~interlock.client.RemoteScanner.scan_request`."""
         response = await self._asend(self.scan_call(request))
-        report = self.pick_report(await self.areports(response.report_id)) if self.fetch_report else None
+        report = self.pick_report(await self._afetch_reports(response.report_id)) if self.fetch_report else None
         return ScanResult(response=response, content=request.contents[-1], report=report)
 
     async def asubmit(self, items: Sequence[AsyncScanObject | ScanRequest | Mapping[str, Any]]) -> AsyncScanResponse:
@@ -116,5 +123,6 @@ class AsyncAPI(RemoteBase):
             accepted.scan_id, timeout=timeout, interval=interval, expected=[o.req_id for o in items]
         )
         want = self.fetch_report if fetch_report is None else fetch_report
-        reports = await self.areports(accepted.report_id or f"R{accepted.scan_id}") if want else None
+        report_id = accepted.report_id or f"R{accepted.scan_id}"
+        reports = await self._afetch_reports(report_id) if want else None
         return self.assemble(items, results, reports)

@@ -712,6 +712,11 @@ class RemoteBase:
             out.append(ScanResult(response=found.result, content=item.scan_req.contents[-1], report=report))
         return out
 
+    @staticmethod
+    def report_failed(report_id: str, exc: ClientError) -> None:
+        """Log a report that could not be fetched (the scan result is returned without it)."""
+        logger.warning("could not fetch threat report %s: %s", report_id, type(exc).__name__)
+
     # -- polling -------------------------------------------------------------------------------------------
 
     @staticmethod

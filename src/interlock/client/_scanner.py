@@ -34,7 +34,8 @@ class RemoteScanner(SyncAPI, AsyncAPI, Scanner):
             required except for loopback hosts; ``allow_http=True`` permits ``http`` to any host.
         profile / profile_id: the AI security profile used when a call names none.
         fetch_report: also fetch the threat report of every scan (one extra GET; AIRS rate-limits reports
-            to 10 requests per minute).
+            to 10 requests per minute). A report that cannot be fetched is logged and left ``None``: the
+            verdict is still returned.
         timeout: seconds (or an ``httpx.Timeout``) per HTTP request; default 30 s (connect 10 s).
         verify: TLS verification: ``True`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured, else certifi), a CA
             bundle path, an ``ssl.SSLContext``, or ``False``.

@@ -57,10 +57,17 @@ class SyncAPI(RemoteBase):
             time.sleep(delay)
             retry += 1
 
+    def _fetch_reports(self, report_id: str) -> list[ThreatScanReport]:
+        try:
+            return self.reports(report_id)
+        except ClientError as exc:  # the verdict matters more than its report: keep the result
+            self.report_failed(report_id, exc)
+            return []
+
     def scan_request(self, request: ScanRequest) -> ScanResult:
         """Scan with ``POST /v1/scan/sync/request``; attaches the threat report when ``fetch_report`` is set."""
         response = self._send(self.scan_call(request))
-        report = self.pick_report(self.reports(response.report_id)) if self.fetch_report else None
+        report = self.pick_report(self._fetch_reports(response.report_id)) if self.fetch_report else None
         return ScanResult(response=response, content=request.contents[-1], report=report)
 
     def submit(self, items: Sequence[AsyncScanObject | ScanRequest | Mapping[str, Any]]) -> AsyncScanResponse:
@@ -123,5 +130,6 @@ class SyncAPI(RemoteBase):
             accepted.scan_id, timeout=timeout, interval=interval, expected=[o.req_id for o in items]
         )
         want = self.fetch_report if fetch_report is None else fetch_report
-        reports = self.reports(accepted.report_id or f"R{accepted.scan_id}") if want else None
+        report_id = accepted.report_id or f"R{accepted.scan_id}"
+        reports = self._fetch_reports(report_id) if want else None
         return self.assemble(items, results, reports)

@@ -125,6 +125,18 @@ async def test_reports_and_fetch_report(mock: respx.MockRouter, is_async: bool) 
 
 
 @both
+async def test_failed_report_fetch_keeps_the_verdict(
+    mock: respx.MockRouter, is_async: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.post(SYNC).respond(200, json=canned("sync_response_block_dlp.json"))
+    mock.get(REPORTS).respond(429, json={"error": {"message": "Request exceeds limit"}})
+    with caplog.at_level("WARNING", logger="interlock.client"):
+        result = await call(make(fetch_report=True), "scan", "my SSN is 078-05-1120", is_async=is_async)
+    assert result.blocked and result.report is None
+    assert "RateLimitError" in caplog.text and "078-05-1120" not in caplog.text and KEY not in caplog.text
+
+
+@both
 async def test_health(mock: respx.MockRouter, is_async: bool) -> None:
     mock.get(HEALTH).respond(200)
     assert await call(make(), "health", is_async=is_async) is None
