@@ -114,3 +114,14 @@ async def test_astream_chat_refuses_malicious_message(index) -> None:  # type: i
     llm = EchoLLM()
     response = await _chat(index, llm).astream_chat(MALICIOUS)
     assert "".join([t async for t in response.async_response_gen()]) == DEFAULT_REFUSAL
+
+
+def test_simple_chat_engine_history_is_redacted() -> None:
+    from llama_index.core.chat_engine import SimpleChatEngine
+
+    llm = EchoLLM(leak=LEAK)
+    engine = InterlockChatEngine(SimpleChatEngine.from_defaults(llm=llm), default_scanner())
+    reply = engine.chat("hello")
+    assert AWS_KEY not in str(reply) and AWS_TOKEN in str(reply)
+    assert all(AWS_KEY not in (m.content or "") for m in engine.chat_history)
+    assert engine.chat_engine is not None

@@ -233,3 +233,33 @@ def test_unknown_option_is_rejected(index) -> None:  # type: ignore[no-untyped-d
         InterlockQueryEngine(_inner(index, EchoLLM()), default_scanner(), buffer=True)  # type: ignore[call-arg]
     with pytest.raises(ValueError):
         InterlockQueryEngine(_inner(index, EchoLLM()), default_scanner(), on_threat="drop")  # type: ignore[typeddict-item]
+
+
+def test_pydantic_response_is_masked_when_still_valid() -> None:
+    from llama_index.core.base.base_query_engine import BaseQueryEngine
+    from llama_index.core.base.response.schema import PydanticResponse
+    from llama_index.core.bridge.pydantic import BaseModel
+    from llama_index.core.callbacks import CallbackManager
+
+    class Answer(BaseModel):
+        text: str
+
+    class Structured(BaseQueryEngine):
+        def __init__(self, text: str) -> None:
+            super().__init__(CallbackManager([]))
+            self.text = text
+
+        def _get_prompt_modules(self):  # type: ignore[no-untyped-def]
+            return {}
+
+        def _query(self, query_bundle):  # type: ignore[no-untyped-def]
+            return PydanticResponse(response=Answer(text=self.text))
+
+        async def _aquery(self, query_bundle):  # type: ignore[no-untyped-def]
+            return self._query(query_bundle)
+
+    masked = InterlockQueryEngine(Structured(f"the key is {AWS_KEY}"), default_scanner()).query("key?")
+    assert isinstance(masked, PydanticResponse) and masked.response is not None
+    assert masked.response.text == f"the key is {AWS_TOKEN}"  # type: ignore[attr-defined]
+    clean = InterlockQueryEngine(Structured("all good"), default_scanner()).query("status?")
+    assert clean.response.text == "all good"  # type: ignore[union-attr]

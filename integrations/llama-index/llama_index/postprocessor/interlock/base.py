@@ -9,7 +9,9 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
 
+from interlock.masking import Span, mask_text
 from interlock.scanner import Scanner, scanner as default_scanner
+from interlock.streaming import masked_spans
 
 from ._guard import Guard, Verdict
 
@@ -23,11 +25,14 @@ OnThreat = Literal["drop", "mask", "raise"]
 class InterlockNodePostprocessor(BaseNodePostprocessor):
     """Scans retrieved nodes for indirect prompt injection, sensitive data and other threats.
 
-    All nodes of a query are scanned in one batched call (``scan_batch`` / ``ascan_batch``), each node's text as
-    the ``prompt`` of its own scan. A node the profile blocks is handled by ``on_threat``:
+    All nodes of a query are scanned in one batched call (``scan_batch`` / ``ascan_batch``), each node as the
+    ``prompt`` of its own scan. What is scanned is what the LLM will see: the node's text with its LLM-visible
+    metadata (``scan_metadata=True``, the default), or its text alone. A node the profile blocks is handled by
+    ``on_threat``:
 
-    * ``"mask"`` (default): sensitive data is replaced by its masked form (so secrets never reach the prompt);
-      a node with any other threat (injection, malicious URL, ...) is dropped.
+    * ``"mask"`` (default): sensitive data is replaced by its masked form (so secrets never reach the prompt;
+      sensitive data in the metadata hides the node's metadata from the LLM); a node with any other threat
+      (injection, malicious URL, ...) is dropped.
     * ``"drop"``: the node is dropped.
     * ``"raise"``: the query fails with :class:`interlock.ThreatDetected`.
 
@@ -51,6 +56,7 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
     profile_id: str | None = Field(default=None, description="Security profile id.")
     fail_open: bool = Field(default=False, description="Keep nodes whose scan errored or timed out (marked).")
     metadata_key: str = Field(default="interlock", description="Node metadata key for the findings.")
+    scan_metadata: bool = Field(default=True, description="Scan the LLM-visible metadata along with the text.")
     scan_kwargs: dict[str, Any] = Field(default_factory=dict, description="Extra Scanner.scan keywords.")
 
     _default_scanner: Scanner | None = PrivateAttr(default=None)
@@ -72,15 +78,23 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
     def class_name(cls) -> str:
         return "InterlockNodePostprocessor"
 
-    @staticmethod
-    def _texts(nodes: list[NodeWithScore]) -> tuple[list[int], list[dict[str, str]]]:
+    def _view(self, n: NodeWithScore) -> tuple[str, int]:
+        """What the LLM will see of a node, and where the node's own text starts in it."""
+        text = n.node.get_content(metadata_mode=MetadataMode.NONE)
+        if not self.scan_metadata:
+            return text, 0
+        full = n.node.get_content(metadata_mode=MetadataMode.LLM)
+        offset = full.rfind(text) if text else len(full)
+        return (full, offset) if offset >= 0 else (text, 0)
+
+    def _texts(self, nodes: list[NodeWithScore]) -> tuple[list[int], list[dict[str, str]]]:
         index: list[int] = []
         contents: list[dict[str, str]] = []
         for i, n in enumerate(nodes):
-            text = n.node.get_content(metadata_mode=MetadataMode.NONE)
-            if text.strip():
+            view, _ = self._view(n)
+            if view.strip():
                 index.append(i)
-                contents.append({"prompt": text})
+                contents.append({"prompt": view})
         return index, contents
 
     def _postprocess_nodes(
@@ -117,13 +131,30 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
     def _annotated(self, n: NodeWithScore, v: Verdict) -> NodeWithScore:
         """A copy of the node with the verdict in its metadata (and masked text when masked)."""
         key = self.metadata_key
+        record = v.record()
+        excluded_llm = [k for k in n.node.excluded_llm_metadata_keys if k != key]
+        new_text = None
+        if v.action == "mask" and v.result is not None:
+            text = n.node.get_content(metadata_mode=MetadataMode.NONE)
+            _, offset = self._view(n)
+            end = offset + len(text)
+            spans: list[Span] = []
+            in_metadata = False
+            for start, stop, name in masked_spans(v.result, "prompt"):
+                if stop > offset and start < end:
+                    spans.append((max(start, offset) - offset, min(stop, end) - offset, name))
+                in_metadata = in_metadata or start < offset or stop > end
+            new_text = mask_text(text, spans, self.mask_strategy)
+            if in_metadata:  # sensitive data in LLM-visible metadata: hide the node's metadata from the LLM
+                excluded_llm = [k for k in n.node.metadata if k != key]
+                record["metadata_hidden"] = True
         node = n.node.model_copy(
             update={
-                "metadata": {**n.node.metadata, key: v.record()},
-                "excluded_llm_metadata_keys": [*(k for k in n.node.excluded_llm_metadata_keys if k != key), key],
+                "metadata": {**n.node.metadata, key: record},
+                "excluded_llm_metadata_keys": [*excluded_llm, key],
                 "excluded_embed_metadata_keys": [*(k for k in n.node.excluded_embed_metadata_keys if k != key), key],
             }
         )
-        if v.action == "mask" and v.masked_text is not None:
-            node.set_content(v.masked_text)
+        if new_text is not None:
+            node.set_content(new_text)
         return NodeWithScore(node=node, score=n.score)
