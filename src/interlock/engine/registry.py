@@ -23,6 +23,7 @@ BUILTIN: dict[str, str] = {
     "toxic_content": "interlock.detectors.toxic_content:ToxicContentDetector",
     "topic_violation": "interlock.detectors.topic_guardrails:TopicGuardrailsDetector",
     "ungrounded": "interlock.detectors.grounding:GroundingDetector",
+    "agent": "interlock.detectors.agent_security:AgentSecurityDetector",
 }
 
 

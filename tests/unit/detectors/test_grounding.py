@@ -131,3 +131,21 @@ def test_wire_output_and_error_outcome() -> None:
         assert response["category"] != "benign" or response["action"] == "block"
     finally:
         scanner.close()
+
+
+def test_content_safety_builtin_profile() -> None:
+    from interlock.profiles import ProfileStore
+    from interlock.scanner import LocalScanner
+
+    store = ProfileStore.default()
+    profile = store.get("content-safety")
+    assert list(profile.detectors) == ["injection", "dlp", "toxic_content", "ungrounded", "agent"]
+    scanner = LocalScanner(store)
+    try:
+        content = {"prompt": "How many people work there?", "response": "It employs 1,500 people.", "context": CONTEXT}
+        result = scanner.scan(content, profile="content-safety")
+        assert result.blocked and result.response.response_detected.ungrounded is True
+        ok = scanner.scan({**content, "response": "It employs 1,200 people."}, profile="content-safety")
+        assert ok.response.response_detected.ungrounded is False
+    finally:
+        scanner.close()
