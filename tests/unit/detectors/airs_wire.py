@@ -14,7 +14,8 @@ from tests.sdk_models import sdk_parse
 def local_scanner(detector: str, options: dict[str, Any] | None = None, action: str = "block") -> LocalScanner:
     """A LocalScanner whose only profile (``"test"``) enables just ``detector``."""
     profile = Profile(
-        name="test", detectors={detector: DetectorPolicy(action=action, options=options or {})}  # type: ignore[arg-type]
+        name="test",
+        detectors={detector: DetectorPolicy(action=action, options=options or {})},  # type: ignore[arg-type]
     )
     return LocalScanner(ProfileStore([profile]))
 
