@@ -1,0 +1,220 @@
+"""Scoring tiers of the prompt-injection detector.
+
+A tier looks at the normalised :class:`~interlock.text.View` s of one text window and returns a
+:class:`TierScore`: a score in [0, 1] and the evidence (spans in the original text). The detector combines the
+tiers' scores (see ``detector.py``); a new tier (e.g. ``trained.py``, a small classifier) only has to satisfy
+:class:`Tier` and be listed in :data:`TIER_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import re2
+
+from interlock.detectors.prompt_injection.signatures import FAMILIES, SIGNATURES, Signature
+from interlock.text.normalize import View
+
+__all__ = ["TIER_MODULES", "Evidence", "SignatureTier", "Tier", "TierScore", "load_tier", "noisy_or", "tier_class"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for a tier score, located in the original text.
+
+    Attributes:
+        family: attack family (a key of ``signatures.FAMILIES``).
+        rule: pattern or rule id.
+        start, end: span in the original text.
+        weight: this evidence's weight in [0, 1].
+        view: the view it was found in (``base``, ``leet``, ``base64`` ...).
+    """
+
+    family: str
+    rule: str
+    start: int
+    end: int
+    weight: float
+    view: str
+
+
+@dataclass
+class TierScore:
+    """A tier's verdict on one text window."""
+
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@runtime_checkable
+class Tier(Protocol):
+    """One scoring tier. Implementations are immutable after ``__init__`` and thread-safe."""
+
+    name: str
+
+    def score(self, views: Sequence[View]) -> TierScore:
+        """Score the views of one text window (``views[0]`` is the ``base`` view)."""
+        ...
+
+
+#: tier name -> "module:Class"; a tier's class takes its options dict as sole argument.
+TIER_MODULES: dict[str, str] = {
+    "signature": "interlock.detectors.prompt_injection.tiers:SignatureTier",
+    "trained": "interlock.detectors.prompt_injection.trained:TrainedTier",
+}
+
+
+def tier_class(name: str) -> type[Tier]:
+    """Import the class of tier ``name`` (cheap; nothing is built).
+
+    Raises:
+        ValueError: unknown tier, or its module is not installed.
+    """
+    target = TIER_MODULES.get(name)
+    if target is None:
+        raise ValueError(f"unknown injection tier {name!r} (known: {', '.join(sorted(TIER_MODULES))})")
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"injection tier {name!r} is not available: {exc}") from None
+    cls: type[Tier] | None = getattr(module, attr, None)
+    if cls is None:
+        raise ValueError(f"injection tier {name!r} is not available: {module_name} has no {attr}")
+    return cls
+
+
+def load_tier(name: str, options: dict[str, Any] | None = None) -> Tier:
+    """Build tier ``name`` with its options (raises ValueError like :func:`tier_class`)."""
+    return tier_class(name)(options or {})  # type: ignore[call-arg]
+
+
+def noisy_or(weights: Sequence[float]) -> float:
+    """``1 - prod(1 - w)``: independent pieces of evidence add up, one strong piece suffices."""
+    p = 1.0
+    for w in weights:
+        p *= 1.0 - min(max(w, 0.0), 1.0)
+    return 1.0 - p
+
+
+# Words that show a text *discusses* injection rather than performing it (articles, docs, classifier prompts).
+_TOPIC = re2.compile(
+    r"(?i)\b(?:prompt injections?|(?:jailbreak(?:ing)?|injection) (?:attacks?|prompts|attempts?|techniques?)|"
+    r"red[- ]team(?:ing|ers?)?|researchers?|guardrails?|false positives?|"
+    r"inyecci[oó]n de prompts?|injection de prompt|prompt-injection|атак\w* (?:типа|на)|"
+    r"提示注入|プロンプトインジェクション)"
+)
+_CUE = re2.compile(
+    r"(?i)\b(?:attackers?|adversar(?:y|ial)|malicious (?:prompt|input|instruction)s?|such as|for example|e\.g\.|"
+    r"called|known as|classif(?:y|ier)|detect(?:s|ed|ing|or)?|examples?|"
+    r"(?:messages?|prompts?|phrases?|strings?|inputs?|sentences?|words?|text) (?:like|such as)|"
+    r"ataques?|attaques?|attacc\w*|angriff\w*|атак\w*)\b|攻击|攻撃|例如"
+)
+_QUOTE_BEFORE = re2.compile(r"[\"'“‘«「`]\s*$")
+_MENTION_DAMPING = 0.35
+_TOPIC_DAMPING = 0.5
+_OBFUSCATION_BONUS = 0.1
+_HIDDEN_BONUS = 0.2
+_OVERLAP_FACTOR = 0.25
+
+
+def _same_phrase(a: Evidence, b: Evidence) -> bool:
+    """Two spans cover mostly the same text (overlap >= half of the shorter one)."""
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return inter > 0 and 2 * inter >= min(a.end - a.start, b.end - b.start)
+
+
+class SignatureTier:
+    """Weighted RE2 signatures over all views, combined per family then across families.
+
+    Evidence combines by noisy-OR (see :meth:`combine`). Matches in hidden views
+    (tag smuggling, base64 ...) gain weight; matches only visible after de-obfuscation (leet, collapsed,
+    homoglyphs) gain a little; quoted matches in a text that discusses injection lose weight, and so do weak
+    matches in a text about prompt injection (security articles, guardrail docs).
+    """
+
+    name = "signature"
+
+    def __init__(self, options: dict[str, Any] | None = None, signatures: Sequence[Signature] = SIGNATURES) -> None:
+        self._sigs = tuple(signatures)
+        self._compiled = [re2.compile(s.pattern) for s in self._sigs]
+        self._all = self._build_set(range(len(self._sigs)))
+        self._latin = self._build_set(i for i, s in enumerate(self._sigs) if s.latin)
+        self._latin_ids = [i for i, s in enumerate(self._sigs) if s.latin]
+
+    def _build_set(self, indices: Any) -> tuple[Any, list[int]]:
+        opts = re2.Options()
+        opts.max_mem = 64 << 20
+        rs = re2.Set.SearchSet(opts)
+        order: list[int] = []
+        for i in indices:
+            rs.Add(self._sigs[i].pattern)
+            order.append(i)
+        rs.Compile()
+        return rs, order
+
+    def _matches(self, view: View) -> list[tuple[int, int, int]]:
+        rs, order = self._all if (view.name == "base" or view.hidden) else self._latin
+        hits = rs.Match(view.text) or ()
+        out: list[tuple[int, int, int]] = []
+        for h in hits:
+            idx = order[h]
+            for n, m in enumerate(self._compiled[idx].finditer(view.text)):
+                if n >= 3:
+                    break
+                out.append((idx, *m.span()))
+        return out
+
+    def score(self, views: Sequence[View]) -> TierScore:
+        """Score the views of one text window."""
+        best: dict[str, Evidence] = {}
+        base = views[0].text if views else ""
+        topic = bool(_TOPIC.search(base))
+        mention = topic or bool(_CUE.search(base))
+        in_base: set[str] = set()
+        for view in views:
+            for idx, s, e in self._matches(view):
+                sig = self._sigs[idx]
+                w = sig.weight
+                if view.hidden:
+                    w += _HIDDEN_BONUS
+                elif view.name != "base" and sig.id not in in_base:
+                    w += _OBFUSCATION_BONUS  # only visible once de-obfuscated
+                if not view.hidden and mention and _QUOTE_BEFORE.search(view.text[max(0, s - 3) : s]):
+                    w *= _MENTION_DAMPING  # a quoted example in a text about attacks
+                elif topic and w < 0.5:
+                    w *= _TOPIC_DAMPING  # weak vocabulary in a text about injection
+                if view.name == "base":
+                    in_base.add(sig.id)
+                w = min(w, 1.0)
+                start, end = view.to_original(s, e)
+                prev = best.get(sig.id)
+                if prev is None or w > prev.weight:
+                    best[sig.id] = Evidence(sig.family, sig.id, start, end, w, view.name)
+        return TierScore(self.combine(best.values()), sorted(best.values(), key=lambda ev: (ev.start, -ev.weight)))
+
+    @staticmethod
+    def combine(evidence: Any) -> float:
+        """Noisy-OR over independent evidence.
+
+        Within a family, evidence overlapping a stronger piece describes the same phrase twice and only adds a
+        quarter of its weight; separate phrases count fully.
+        """
+        by_family: dict[str, list[Evidence]] = {}
+        for ev in evidence:
+            by_family.setdefault(ev.family, []).append(ev)
+        weights: list[float] = []
+        for evs in by_family.values():
+            kept: list[Evidence] = []
+            for ev in sorted(evs, key=lambda e: -e.weight):
+                overlaps = any(_same_phrase(ev, k) for k in kept)
+                weights.append(ev.weight * (_OVERLAP_FACTOR if overlaps else 1.0))
+                if not overlaps:
+                    kept.append(ev)
+        return noisy_or(weights)
+
+
+assert set(s.family for s in SIGNATURES) <= set(FAMILIES)  # noqa: S101 - import-time table consistency

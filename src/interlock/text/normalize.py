@@ -1,0 +1,395 @@
+"""Text normalisation that defeats cheap evasion, as *views* of a text with offset maps back to the original.
+
+A detector matches its patterns against every :class:`View` that :func:`views` produces and reports findings
+in the original text through :meth:`OffsetMap.to_original`. Views, in order:
+
+* ``base`` — Unicode NFKC, with zero-width characters, bidi controls and Unicode tag characters removed
+  (fullwidth ``ｉｇｎｏｒｅ`` becomes ``ignore``, ``ig\u200bnore`` becomes ``ignore``).
+* ``fold`` — ``base`` with look-alike letters (Cyrillic, Greek, Armenian, Latin variants) folded to Latin,
+  accents stripped (``é`` → ``e``) and combining marks (zalgo, strike-through) removed.
+* ``leet`` — ``fold`` with leetspeak digits and symbols folded to letters (``1gn0r3`` → ``ignore``).
+* ``collapsed`` — the last Latin view with spaced or punctuated letters joined (``i g n o r e``,
+  ``ig-no-re``, ``i.g.n.o.r.e`` → ``ignore``).
+* ``tags`` — Unicode tag characters (U+E0020..U+E007E) decoded to the ASCII they smuggle.
+* ``base64`` / ``hex`` / ``url`` / ``rot13`` — embedded encoded segments decoded (bounded length, mostly
+  printable results only).
+
+Case folding is left to the matcher (case-insensitive patterns), which keeps offsets one-to-one. Every step is
+linear in the text; views and decoded segments per text are capped (see :class:`Limits`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import codecs
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import unquote_to_bytes
+
+import re2
+
+from interlock.text.confusables import CONFUSABLES
+
+__all__ = ["HIDDEN_VIEWS", "Limits", "OffsetMap", "View", "fold_text", "views", "zero_width_in_words"]
+
+#: Views whose text was hidden from a human reader (smuggled or encoded): matches there weigh more.
+HIDDEN_VIEWS = frozenset({"tags", "base64", "hex", "url", "rot13"})
+
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_TAG_RUN = re.compile("[\U000e0000-\U000e007f]+")
+_ZW_IN_WORD = re.compile(r"[A-Za-z][\u200b-\u200d\u2060\ufeff\u00ad]+(?=[A-Za-z])")
+
+
+@cache
+def _nfkc_changing_class() -> str:
+    """A regex character class of every code point NFKC changes (built once on first use)."""
+    # The BMP plus the supplementary blocks with compatibility forms (math alphanumerics, enclosed letters).
+    spans = ((0x80, 0xD800), (0xE000, 0x10000), (0x1D400, 0x1D800), (0x1F100, 0x1F200), (0x2F800, 0x2FA20))
+    ranges: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        for block in range(lo, hi, 256):
+            top = min(block + 256, hi)
+            if unicodedata.is_normalized("NFKC", "".join(map(chr, range(block, top)))):
+                continue  # most blocks: nothing to do, checked in one C call
+            for cp in range(block, top):
+                ch = chr(cp)
+                if unicodedata.normalize("NFKC", ch) != ch:
+                    if ranges and ranges[-1][1] == cp - 1:
+                        ranges[-1] = (ranges[-1][0], cp)
+                    else:
+                        ranges.append((cp, cp))
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+@cache
+def _base_rx() -> re.Pattern[str]:
+    # A preceding letter joins the run when a combining mark follows it, so NFKC can compose "e\u0301" -> "é".
+    special = f"[{_INVISIBLE}{_nfkc_changing_class()}]"
+    return re.compile(f"(?:.(?=[{_COMBINING}]))?(?:{special}|[{_COMBINING}])+", re.S)
+
+
+_FOLD_MARKS = re.compile(f"[{_COMBINING}]+")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep normalisation linear and memory-bounded.
+
+    Attributes:
+        max_decoded: most decoded segments (base64/hex/url) per text.
+        min_encoded, max_encoded: length bounds of an encoded segment considered for decoding.
+        min_printable: share of printable characters a decoded segment needs.
+    """
+
+    max_decoded: int = 8
+    min_encoded: int = 16
+    max_encoded: int = 8192
+    min_printable: float = 0.9
+
+
+@dataclass(frozen=True)
+class _Seg:
+    v0: int  # view start
+    o0: int  # original start
+    vlen: int
+    olen: int
+
+
+@dataclass
+class OffsetMap:
+    """Maps ``[start, end)`` spans of a view back to the text it was derived from (and on to the original).
+
+    Segments are either linear (same length: one view char per original char) or coarse (a replaced run,
+    whose view characters all map to the whole original run).
+    """
+
+    segs: list[_Seg] = field(default_factory=list)
+    parent: OffsetMap | None = None
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def identity(cls) -> OffsetMap:
+        """The map of a view equal to its source text."""
+        return cls()
+
+    @classmethod
+    def whole(cls, start: int, end: int, vlen: int, parent: OffsetMap | None = None) -> OffsetMap:
+        """A map sending every view character to the source span ``[start, end)`` (decoded segments)."""
+        return cls([_Seg(0, start, vlen, end - start)], parent, [0])
+
+    def _seg(self, v: int) -> _Seg:
+        k = bisect.bisect_right(self._starts, v) - 1
+        return self.segs[min(max(k, 0), len(self.segs) - 1)]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a view span to the original text."""
+        if self.segs:
+            first = self._seg(start)
+            lo = first.o0 + min(max(start - first.v0, 0), first.olen) if first.vlen == first.olen else first.o0
+            if end > start:
+                last = self._seg(end - 1)
+                if last.vlen == last.olen:
+                    hi = last.o0 + min(max(end - 1 - last.v0, 0) + 1, last.olen)
+                else:
+                    hi = last.o0 + last.olen
+            else:
+                hi = lo
+            start, end = lo, max(lo, hi)
+        if self.parent is not None:
+            return self.parent.to_original(start, end)
+        return start, end
+
+
+class _Builder:
+    """Accumulates a rewritten text and its segments."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.segs: list[_Seg] = []
+        self.vpos = 0
+
+    def copy(self, o0: int, text: str) -> None:
+        n = len(text)
+        if not n:
+            return
+        last = self.segs[-1] if self.segs else None
+        if last and last.vlen == last.olen and last.v0 + last.vlen == self.vpos and last.o0 + last.olen == o0:
+            self.segs[-1] = _Seg(last.v0, last.o0, last.vlen + n, last.olen + n)
+        else:
+            self.segs.append(_Seg(self.vpos, o0, n, n))
+        self.parts.append(text)
+        self.vpos += n
+
+    def replace(self, o0: int, olen: int, text: str) -> None:
+        if len(text) == olen:
+            self.copy(o0, text)
+        elif text:
+            self.segs.append(_Seg(self.vpos, o0, len(text), olen))
+            self.parts.append(text)
+            self.vpos += len(text)
+
+    def build(self, parent: OffsetMap | None) -> tuple[str, OffsetMap]:
+        return "".join(self.parts), OffsetMap(self.segs, parent, [s.v0 for s in self.segs])
+
+
+def _rewrite(
+    text: str, rx: re.Pattern[str] | re2._Regexp, fn: Callable[[str], str], parent: OffsetMap | None
+) -> tuple[str, OffsetMap]:
+    """Replace each match of ``rx`` by ``fn(match)``, keeping an offset map."""
+    b = _Builder()
+    last = 0
+    for m in rx.finditer(text):
+        s, e = m.span()
+        b.copy(last, text[last:s])
+        b.replace(s, e - s, fn(m.group()))
+        last = e
+    if last == 0:
+        return text, OffsetMap.identity() if parent is None else parent
+    b.copy(last, text[last:])
+    return b.build(parent)
+
+
+_INVISIBLE_RX = re.compile(f"[{_INVISIBLE}]+")
+
+
+def _fix_base(run: str) -> str:
+    return unicodedata.normalize("NFKC", _INVISIBLE_RX.sub("", run))
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord(k): v for k, v in CONFUSABLES.items()}
+    for cp in range(0xC0, 0x250):
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0]
+        if base != ch and base.isascii() and base.isalpha():
+            table.setdefault(cp, base)
+    table.update({ord("ß"): "s", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d", ord("ł"): "l", ord("Ł"): "L"})
+    return table
+
+
+_FOLD = _fold_table()
+_FOLD_KEYS = "".join(sorted({chr(k) for k in _FOLD}))
+_NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_KEYS)}{_COMBINING}]")
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i"}
+)
+_LEET_HINT = re2.compile(r"(?i)[a-z][013457@$|!]+[a-z]|\b[013457@$][a-z]{2}|[a-z]{2}[013457@$]\b")
+
+# Letters split by separators: "i g n o r e", "i.g.n.o.r.e" (single-letter tokens) or "ig-no-re" (short
+# fragments joined by punctuation, not spaces).
+_SPLIT = re2.compile(
+    r"(?i)\b[a-z](?:[ \t.\-_*/|,~+'`]{1,3}[a-z]\b){3,}"
+    r"|\b[a-z]{1,5}(?:[.\-_*/|~+'`·][a-z]{1,5}\b){2,}"
+)
+_SEP = re.compile(r"[^A-Za-z]+")
+
+
+def _collapse(run: str) -> str:
+    seps = _SEP.findall(run)
+    letters = _SEP.split(run)
+    if not seps:
+        return run
+    narrow = min(len(s) for s in seps)
+    out = [letters[0]]
+    for sep, tok in zip(seps, letters[1:], strict=False):
+        # A separator wider than the usual one (or a different one) keeps a word break.
+        out.append(" " if len(sep) > narrow or sep.strip() != seps[0].strip() else "")
+        out.append(tok)
+    return "".join(out)
+
+
+_ROT13_HINT = re2.compile(
+    r"(?i)\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf?|cerivbhf|flfgrz|cebzcg|nyy|sbetrg|ehyrf|abj|cevag|erirny)\b"
+)
+_B64 = re2.compile(r"[A-Za-z0-9+/\-_]{16,}={0,2}")
+_HEX = re2.compile(r"(?i)(?:\\x|0x)?[0-9a-f]{2}(?:[ :]?(?:\\x|0x)?[0-9a-f]{2}){7,}")
+_URLENC = re2.compile(r"(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9.~_+\-]){0,64}(?:%[0-9A-Fa-f]{2}[A-Za-z0-9.~_+\-]{0,8}){3,}")
+_HEX_STRIP = re.compile(r"(?i)\\x|0x|[ :]")
+
+
+@dataclass(frozen=True)
+class View:
+    """One normalised rendering of a text.
+
+    Attributes:
+        name: ``base``, ``fold``, ``leet``, ``collapsed``, ``tags``, ``base64``, ``hex``, ``url`` or ``rot13``.
+        text: the view's text.
+        offsets: maps spans of ``text`` back to the original.
+        latin: Latin-script views (patterns written for Latin-script languages apply).
+    """
+
+    name: str
+    text: str
+    offsets: OffsetMap
+    latin: bool = True
+
+    @property
+    def hidden(self) -> bool:
+        """True when this text was invisible or encoded in the original."""
+        return self.name in HIDDEN_VIEWS
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of this view to the original text."""
+        return self.offsets.to_original(start, end)
+
+
+def fold_text(text: str) -> str:
+    """Fold look-alikes and accents to ASCII and drop combining marks (length may change; no offsets)."""
+    return _FOLD_MARKS.sub("", text.translate(_FOLD))
+
+
+def _printable(s: str, need: float) -> bool:
+    if not s:
+        return False
+    good = sum(1 for c in s if c.isprintable() or c in "\n\r\t")
+    letters = sum(1 for c in s if c.isalpha() or c == " ")
+    return good >= need * len(s) and letters >= 0.5 * len(s)
+
+
+def _try_decode(kind: str, seg: str, lim: Limits) -> str | None:
+    try:
+        if kind == "base64":
+            s = seg.rstrip("=")
+            s = s + "=" * (-len(s) % 4)
+            raw = base64.b64decode(s, altchars=b"-_" if ("-" in s or "_" in s) else None, validate=False)
+        elif kind == "hex":
+            raw = bytes.fromhex(_HEX_STRIP.sub("", seg))
+        else:
+            raw = unquote_to_bytes(seg)
+        out = raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if len(out) < 6 or out == seg or not _printable(out, lim.min_printable):
+        return None
+    return out
+
+
+def _decoded_views(base: View, lim: Limits) -> list[View]:
+    out: list[View] = []
+    text = base.text
+    taken: list[tuple[int, int]] = []
+    for kind, rx in (("hex", _HEX), ("base64", _B64), ("url", _URLENC)):
+        for m in rx.finditer(text):
+            if len(out) >= lim.max_decoded:
+                return out
+            s, e = m.span()
+            if not lim.min_encoded <= e - s <= lim.max_encoded or any(a <= s < b for a, b in taken):
+                continue
+            if kind == "base64" and m.group().isalpha() and m.group().islower():
+                continue  # a plain long word
+            decoded = _try_decode(kind, m.group(), lim)
+            if decoded is None:
+                continue
+            taken.append((s, e))
+            out.append(View(kind, decoded, OffsetMap.whole(s, e, len(decoded), base.offsets)))
+    return out
+
+
+def _tag_view(text: str) -> View | None:
+    b = _Builder()
+    for m in _TAG_RUN.finditer(text):
+        s = m.start()
+        if s and text[s - 1] == "\U0001f3f4":
+            continue  # emoji subdivision flags (England, Scotland, Wales) are tag sequences
+        for i, ch in enumerate(m.group()):
+            cp = ord(ch) - 0xE0000
+            if 0x20 <= cp <= 0x7E:
+                b.copy(s + i, chr(cp))
+        b.replace(s + len(m.group()), 0, "\n")
+    decoded, offsets = b.build(None)
+    return View("tags", decoded, offsets) if decoded.strip() else None
+
+
+def views(text: str, limits: Limits | None = None) -> list[View]:
+    """All views of ``text`` worth scanning (duplicates dropped), ``base`` first."""
+    lim = limits or Limits()
+    if text.isascii():
+        base = View("base", text, OffsetMap.identity())
+    else:
+        t, m = _rewrite(text, _base_rx(), _fix_base, None)
+        base = View("base", t, m)
+    out = [base]
+    seen = {base.text}
+    latin = base
+    if not base.text.isascii() and _NEEDS_FOLD.search(base.text):
+        folded = base.text.translate(_FOLD)
+        t, m = _rewrite(folded, _FOLD_MARKS, lambda _: "", base.offsets)
+        latin = View("fold", t, m)
+        if t not in seen:
+            out.append(latin)
+            seen.add(t)
+    if _LEET_HINT.search(latin.text):
+        leet = View("leet", latin.text.translate(_LEET), latin.offsets)
+        if leet.text not in seen:
+            out.append(leet)
+            seen.add(leet.text)
+            latin = leet
+    t, m = _rewrite(latin.text, _SPLIT, _collapse, latin.offsets)
+    if t not in seen:
+        out.append(View("collapsed", t, m))
+        seen.add(t)
+    if len(_ROT13_HINT.findall(latin.text)) >= 2:
+        out.append(View("rot13", codecs.encode(latin.text, "rot13"), latin.offsets))
+    if not text.isascii() and _TAG_RUN.search(text):
+        tv = _tag_view(text)
+        if tv is not None:
+            out.append(tv)
+    out.extend(_decoded_views(base, lim))
+    return out
+
+
+def zero_width_in_words(text: str) -> int:
+    """How many times invisible characters split a Latin word (an evasion tell)."""
+    if text.isascii():
+        return 0
+    return sum(1 for _ in _ZW_IN_WORD.finditer(text))
