@@ -102,7 +102,7 @@ RETRY_AFTER_STATUSES = frozenset({429, 503})
 _NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 # Counting URLs on untrusted text: linear-time RE2, no backtracking.
-_URL_RE = re2.compile(r"(?i)https?://[^\s/?#]")
+_URL_RE = re2.compile(rb"(?i)https?://[^\s/?#]")  # on UTF-8 bytes: no per-match offset mapping
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 _TIME_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 
@@ -379,7 +379,7 @@ def count_urls(texts: Iterable[str | None], stop_after: int | None = None) -> in
     for text in texts:
         if not text:
             continue
-        for _ in _URL_RE.finditer(text):
+        for _ in _URL_RE.finditer(text.encode("utf-8", "surrogatepass")):
             total += 1
             if stop_after is not None and total > stop_after:
                 return total

@@ -211,6 +211,7 @@ def test_count_urls() -> None:
     assert count_urls(["see https://a.example/x and HTTP://b.example", None, "ftp://c http:// x"]) == 2
     assert count_urls(["http://a " * 500], stop_after=100) == 101
     assert count_urls(["no links here, just https: text and www.example.com"]) == 0
+    assert count_urls(["lone surrogate \ud800 then https://ü.example/ and http://x"]) == 2
 
 
 def test_retry_after_parsing() -> None:
