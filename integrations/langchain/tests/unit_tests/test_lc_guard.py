@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnableP
 from langchain_core.tracers.context import collect_runs
 from langchain_core.vectorstores import InMemoryVectorStore
 from langchain_interlock import InterlockGuard
-from lc_support import AWS_KEY, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner
+from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner
 
 from interlock import ThreatDetected
 from interlock.scanner import LocalScanner
@@ -145,7 +145,7 @@ def test_mask_prompt_model_never_sees_secret(scanner: LocalScanner, strategy: An
 def test_mask_response_user_never_sees_secret(scanner: LocalScanner) -> None:
     guard = InterlockGuard(chat(f"Your key is {AWS_KEY}."), scanner=scanner, action="mask")
     out = guard.invoke(BENIGN)
-    assert out.content == "Your key is <AWS_ACCESS_KEY>."
+    assert out.content == "Your key is " + AWS_TOKEN + "."
     assert out.response_metadata["interlock"]["action"] == "masked"
 
 
@@ -180,7 +180,7 @@ async def test_astream_benign_and_mask(scanner: LocalScanner) -> None:
     guard = InterlockGuard(streaming(answer), scanner=scanner, action="mask", window=100, overlap=40)
     chunks = [c async for c in guard.astream(BENIGN)]
     text = "".join(str(c.content) for c in chunks)
-    assert AWS_KEY not in text and text == answer.replace(AWS_KEY, "<AWS_ACCESS_KEY>")
+    assert AWS_KEY not in text and text == answer.replace(AWS_KEY, AWS_TOKEN)
     assert chunks[-1].response_metadata["interlock"]["action"] == "masked"
 
 

@@ -9,7 +9,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_interlock import InterlockMiddleware
-from lc_support import AWS_KEY, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner, tool_model
+from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner, tool_model
 
 from interlock import ThreatDetected
 from interlock.scanner import LocalScanner
@@ -84,12 +84,16 @@ def test_tool_returning_injection_is_withheld(scanner: LocalScanner) -> None:
 
 
 def test_tool_input_blocked_before_tool_runs(scanner: LocalScanner) -> None:
-    graph = agent(
-        InterlockMiddleware(scanner, action="mask", mask_fallback="replace"), call(INJECTION), AIMessage("ok")
-    )
-    # mask mode: the injection in the arguments is not maskable -> the model's message is replaced, run ends
+    # Injection is checked on prompts and tool events (not on model responses, as in AIRS): the tool-call
+    # arguments pass after_model, and wrap_tool_call stops them before the tool runs.
+    graph = agent(InterlockMiddleware(scanner, tool_message="Blocked."), call(INJECTION), AIMessage("ok"))
     messages = ask(graph, BENIGN)
-    assert SEEN == [] and messages[-1].content.startswith("Sorry")
+    tool_msg = next(m for m in messages if isinstance(m, ToolMessage))
+    assert SEEN == [] and tool_msg.status == "error" and tool_msg.content == "Blocked."
+    assert tool_msg.response_metadata["interlock"]["action"] == "replaced"
+    with pytest.raises(ThreatDetected) as exc:
+        ask(agent(InterlockMiddleware(scanner, action="raise"), call(INJECTION), AIMessage("ok")), BENIGN)
+    assert exc.value.side == "tool_event" and SEEN == []
 
 
 def test_model_output_with_secret_is_replaced_in_place(scanner: LocalScanner) -> None:
@@ -112,15 +116,15 @@ def test_mask_everywhere(scanner: LocalScanner) -> None:
     assert messages[0].content == "My card is <CREDIT_CARD_NUMBER>, look up my secret"
     assert SEEN == ["secret for card <CREDIT_CARD_NUMBER>"]  # the tool got masked arguments
     tool_msg = next(m for m in messages if isinstance(m, ToolMessage))
-    assert tool_msg.content == "Result: the key is <AWS_ACCESS_KEY>."
-    assert messages[-1].content == "Done: <AWS_ACCESS_KEY>" and messages[-1].id == "final"
+    assert tool_msg.content == "Result: the key is " + AWS_TOKEN + "."
+    assert messages[-1].content == "Done: " + AWS_TOKEN and messages[-1].id == "final"
 
 
 async def test_async_agent(scanner: LocalScanner) -> None:
     graph = agent(InterlockMiddleware(scanner, action="mask"), call("secret"), AIMessage("done"))
     result = await graph.ainvoke({"messages": [HumanMessage(BENIGN)]})
     tool_msg = next(m for m in result["messages"] if isinstance(m, ToolMessage))
-    assert tool_msg.content == "Result: the key is <AWS_ACCESS_KEY>."
+    assert tool_msg.content == "Result: the key is " + AWS_TOKEN + "."
     graph = agent(InterlockMiddleware(scanner), AIMessage("x"))
     result = await graph.ainvoke({"messages": [HumanMessage(INJECTION)]})
     assert result["messages"][-1].content.startswith("Sorry")
