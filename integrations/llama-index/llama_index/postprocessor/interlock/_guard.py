@@ -113,19 +113,20 @@ def judge(result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open
     """
     failed_open = False
     error = None
+    detected = result.detected()
     if result.failed:
         error = result.category
         if not fail_open:
             return Verdict("block", side, result, error=error)
         failed_open = True
         logger.warning("interlock: %s scan failed (%s); passing it because fail_open=True", side, error)
-        threat = bool(result.detected())
+        threat = bool(detected)
     else:
         threat = result.blocked
     if not threat:
-        action: Action = "alert" if result.detected() else "allow"
+        action: Action = "alert" if detected else "allow"
         return Verdict(action, side, result, failed_open=failed_open, error=error)
-    others = set(result.detected()) - {side}
+    others = set(detected) - {side}
     if mask is not None and not others and maskable(result, side):
         text = result.masked(side, mask)
         if text is not None:

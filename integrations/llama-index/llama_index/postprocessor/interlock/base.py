@@ -87,32 +87,37 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
         offset = full.rfind(text) if text else len(full)
         return (full, offset) if offset >= 0 else (text, 0)
 
-    def _texts(self, nodes: list[NodeWithScore]) -> tuple[list[int], list[dict[str, str]]]:
+    def _texts(self, nodes: list[NodeWithScore]) -> tuple[list[int], list[dict[str, str]], list[int]]:
+        """Positions of the nodes to scan, their scan contents, and each view's text offset."""
         index: list[int] = []
         contents: list[dict[str, str]] = []
+        offsets: list[int] = []
         for i, n in enumerate(nodes):
-            view, _ = self._view(n)
+            view, offset = self._view(n)
             if view.strip():
                 index.append(i)
                 contents.append({"prompt": view})
-        return index, contents
+                offsets.append(offset)
+        return index, contents, offsets
 
     def _postprocess_nodes(
         self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
     ) -> list[NodeWithScore]:
-        index, contents = self._texts(nodes)
-        return self._apply(nodes, index, self._guard.scan_many(contents, "prompt"))
+        index, contents, offsets = self._texts(nodes)
+        return self._apply(nodes, index, offsets, self._guard.scan_many(contents, "prompt"))
 
     async def _apostprocess_nodes(
         self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
     ) -> list[NodeWithScore]:
-        index, contents = self._texts(nodes)
-        return self._apply(nodes, index, await self._guard.ascan_many(contents, "prompt"))
+        index, contents, offsets = self._texts(nodes)
+        return self._apply(nodes, index, offsets, await self._guard.ascan_many(contents, "prompt"))
 
-    def _apply(self, nodes: list[NodeWithScore], index: list[int], verdicts: list[Verdict]) -> list[NodeWithScore]:
-        by_pos = dict(zip(index, verdicts, strict=True))
+    def _apply(
+        self, nodes: list[NodeWithScore], index: list[int], offsets: list[int], verdicts: list[Verdict]
+    ) -> list[NodeWithScore]:
+        by_pos = dict(zip(index, zip(verdicts, offsets, strict=True), strict=True))
         if self.on_threat == "raise":
-            for i, v in by_pos.items():
+            for i, (v, _) in by_pos.items():
                 if v.action == "block":
                     raise v.exception(f"retrieved node {nodes[i].node.node_id}", side="context")
         out: list[NodeWithScore] = []
@@ -121,14 +126,15 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
             if found is None:  # empty text: nothing to scan
                 out.append(n)
                 continue
-            v = found
+            v, offset = found
             if v.action == "block":
-                logger.info("interlock: dropped retrieved node %s (%s)", n.node.node_id, v.record()["category"])
+                why = v.error or (v.result.category if v.result is not None else "blocked")
+                logger.info("interlock: dropped retrieved node %s (%s)", n.node.node_id, why)
                 continue
-            out.append(self._annotated(n, v))
+            out.append(self._annotated(n, v, offset))
         return out
 
-    def _annotated(self, n: NodeWithScore, v: Verdict) -> NodeWithScore:
+    def _annotated(self, n: NodeWithScore, v: Verdict, offset: int) -> NodeWithScore:
         """A copy of the node with the verdict in its metadata (and masked text when masked)."""
         key = self.metadata_key
         record = v.record()
@@ -136,7 +142,6 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
         new_text = None
         if v.action == "mask" and v.result is not None:
             text = n.node.get_content(metadata_mode=MetadataMode.NONE)
-            _, offset = self._view(n)
             end = offset + len(text)
             spans: list[Span] = []
             in_metadata = False

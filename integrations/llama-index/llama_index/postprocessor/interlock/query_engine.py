@@ -148,7 +148,8 @@ class InterlockQueryEngine(BaseQueryEngine):
         metadata = dict(response.metadata or {})
         metadata["interlock"] = {"response": record, **({"query": verdict.record()} if verdict else {})}
         if isinstance(response, StreamingResponse):
-            gen = self.policy.guard_tokens(iter(response.response_gen), content, record)
+            tokens = response.response_gen if response.response_gen is not None else iter([response.response_txt or ""])
+            gen = self.policy.guard_tokens(iter(tokens), content, record)
             return StreamingResponse(response_gen=gen, source_nodes=response.source_nodes, metadata=metadata)
         agen = self.policy.aguard_tokens(response.async_response_gen(), content, record)
         return AsyncStreamingResponse(response_gen=agen, source_nodes=response.source_nodes, metadata=metadata)
