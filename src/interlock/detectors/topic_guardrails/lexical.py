@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
+from functools import lru_cache
 
 __all__ = ["LexicalIndex", "content_tokens", "vectorise"]
 
@@ -24,6 +25,8 @@ _STOP = frozenset(
     need know like get make let us also any anything something thing things really much many may might must
     shall i'm i've i'd you're can't don't it's what's""".split()
 )
+#: Tokens longer than this are not cached.
+_CACHE_LEN = 32
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
 
 
@@ -41,6 +44,16 @@ _CHARS = _Chars()
 
 
 def _stem(tok: str) -> str:
+    # Cache only word-sized tokens: the cache must not hold arbitrary long strings from untrusted text.
+    return _stem_cached(tok) if len(tok) <= _CACHE_LEN else _stem_uncached(tok)
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem_cached(tok: str) -> str:
+    return _stem_uncached(tok)
+
+
+def _stem_uncached(tok: str) -> str:
     for suf in _SUFFIXES:
         if tok.endswith(suf) and len(tok) - len(suf) >= 3:
             tok = tok[: -len(suf)]
@@ -56,14 +69,26 @@ def content_tokens(text: str) -> list[str]:
     return [_stem(t) for t in (w.strip("'") for w in text.split()) if len(t) > 1 and t not in _STOP]
 
 
+def _token_features(tok: str) -> tuple[str, ...]:
+    """The word feature and character 3-5-gram features of one token (cached when word-sized)."""
+    return _token_features_cached(tok) if len(tok) <= _CACHE_LEN else _token_features_uncached(tok)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_features_cached(tok: str) -> tuple[str, ...]:
+    return _token_features_uncached(tok)
+
+
+def _token_features_uncached(tok: str) -> tuple[str, ...]:
+    padded = f" {tok} "
+    grams = ["c:" + padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return ("w:" + tok, *grams)
+
+
 def _raw_features(toks: Sequence[str]) -> Counter[str]:
     feats: Counter[str] = Counter()
     for t in toks:
-        feats["w:" + t] += 1
-        padded = f" {t} "
-        for n in (3, 4, 5):
-            for i in range(len(padded) - n + 1):
-                feats["c:" + padded[i : i + n]] += 1
+        feats.update(_token_features(t))
     for a, b in zip(toks, toks[1:], strict=False):
         feats[f"b:{a} {b}"] += 1
     return feats
@@ -73,11 +98,19 @@ def _raw_features(toks: Sequence[str]) -> Counter[str]:
 _FAMILY = {"w": 3.0, "b": 3.0, "c": 1.0}
 
 
-def vectorise(toks: Sequence[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
-    """Sublinear-TF x IDF x family weight, L2-normalised. Features unknown to ``idf`` get ``default_idf``."""
+def vectorise(
+    toks: Sequence[str], idf: dict[str, float], default_idf: float, keep: Container[str] | None = None
+) -> dict[str, float]:
+    """Sublinear-TF x IDF x family weight, L2-normalised. Features unknown to ``idf`` get ``default_idf``.
+
+    ``keep`` limits the returned features (the norm still counts all of them): scoring only needs features that
+    some reference has.
+    """
     vec = {f: (1.0 + math.log(n)) * idf.get(f, default_idf) * _FAMILY[f[0]] for f, n in _raw_features(toks).items()}
     norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {f: v / norm for f, v in vec.items()} if norm else {}
+    if not norm:
+        return {}
+    return {f: v / norm for f, v in vec.items() if keep is None or f in keep}
 
 
 class LexicalIndex:
@@ -104,8 +137,8 @@ class LexicalIndex:
     def scores(self, toks: Sequence[str]) -> dict[str, float]:
         """Best cosine similarity of ``toks`` to each label's references (labels with no overlap are absent)."""
         dots: dict[int, float] = defaultdict(float)
-        for f, w in vectorise(toks, self._idf, self._default_idf).items():
-            for i, rw in self._postings.get(f, ()):
+        for f, w in vectorise(toks, self._idf, self._default_idf, self._postings).items():
+            for i, rw in self._postings[f]:
                 dots[i] += w * rw
         best: dict[str, float] = {}
         for i, d in dots.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import re2
 
@@ -47,6 +48,16 @@ _TOKEN_CHARS = _TokenChars()
 
 
 def _norm_token(tok: str) -> str:
+    """One raw token, de-obfuscated (cached when word-sized: vocabulary is Zipfian, most tokens repeat)."""
+    return _norm_token_cached(tok) if len(tok) <= 32 else _norm_token_uncached(tok)
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_token_cached(tok: str) -> str:
+    return _norm_token_uncached(tok)
+
+
+def _norm_token_uncached(tok: str) -> str:
     tok = tok.strip("'!*")
     if not tok:
         return ""
