@@ -249,6 +249,20 @@ async def test_batch_limits(mock: respx.MockRouter, is_async: bool) -> None:
     assert mock.calls.call_count == 1
 
 
+def test_custom_limits(mock: respx.MockRouter) -> None:
+    s = make(limits=Limits(max_context_chars=10, max_text_chars=20, max_sync_body_bytes=400, max_ids=2))
+    with pytest.raises(InvalidRequestError, match="context has 11 characters") as info:
+        s.scan({"prompt": "hi", "context": "c" * 11})
+    assert info.value.status_code == 413
+    with pytest.raises(InvalidRequestError, match="response has 21"):
+        s.scan({"prompt": "hi", "response": "r" * 21})
+    with pytest.raises(InvalidRequestError, match="body is"):
+        s.scan({"prompt": "p" * 20, "response": "r" * 20, "code_prompt": "c" * 20}, tr_id="t" * 300)
+    with pytest.raises(InvalidRequestError, match="1 to 2"):
+        s.results([SCAN_ID] * 3)
+    assert not mock.calls
+
+
 def test_url_limit_can_be_disabled(mock: respx.MockRouter) -> None:
     mock.post(SYNC).respond(200, json=BENIGN)
     make(limits=Limits(max_urls=None)).scan("https://a.example " * 200)
