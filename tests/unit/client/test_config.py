@@ -10,6 +10,7 @@ import ssl
 import httpx
 import pytest
 import trustme
+from hypothesis import given, settings, strategies as st
 
 from interlock.client import (
     DEFAULT_ENDPOINT,
@@ -229,3 +230,26 @@ def test_retry_policy_backoff_is_exponential_and_capped() -> None:
     base = RemoteBase()
     base.config = ClientConfig.create(api_key=KEY, backoff_base=0.1, backoff_max=0.5)
     assert [base.config.retry.backoff(i) for i in range(5)] == [0.1, 0.2, 0.4, 0.5, 0.5]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prompt=st.text(min_size=1, max_size=200),
+    response=st.one_of(st.none(), st.text(min_size=1, max_size=200)),
+    tr_id=st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_body_and_hash_match_the_sdk_for_any_text(prompt: str, response: str | None, tr_id: str | None) -> None:
+    data: dict[str, object] = {"ai_profile": {"profile_name": "p"}, "contents": [{"prompt": prompt}]}
+    if response is not None:
+        data["contents"] = [{"prompt": prompt, "response": response}]
+    if tr_id is not None:
+        data = {"tr_id": tr_id, **data}
+    base = RemoteBase()
+    base.config = ClientConfig.create(api_key=KEY, endpoint="https://a.example")
+    call = base.scan_call(ScanRequest.model_validate(data))
+    assert call.body is not None and call.body.isascii()
+    assert json.loads(call.body) == data
+    sdk_body = _sdk_body(data)
+    assert call.body == json.dumps(sdk_body).encode()
+    sent_hash = base.request_kwargs(call)["headers"]["x-payload-hash"]
+    assert sent_hash == sdk_utils.Utils.generate_payload_hash(KEY, sdk_body)
