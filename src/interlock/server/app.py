@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 import re2
@@ -80,7 +81,24 @@ class ServerState:
     scanner: LocalScanner
     metrics: Metrics
     jobs: JobRunner
-    executor: ThreadPoolExecutor
+    owns_scanner: bool = True
+    _executor: ThreadPoolExecutor | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        """The bounded scan thread pool (re-created if a previous lifespan shut it down)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.settings.scan_threads, thread_name_prefix="interlock-scan")
+            return self._executor
+
+    def shutdown_executor(self) -> None:
+        """Wait for in-flight scans, then release the pool."""
+        with self._lock:
+            pool, self._executor = self._executor, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def admit(self, request: ScanRequest, principal: Principal) -> None:
         """Check a request before any scanning: profile (404), key binding (403), size limits (413)."""
@@ -255,7 +273,7 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         scanner=engine_scanner,
         metrics=metrics,
         jobs=jobs,
-        executor=ThreadPoolExecutor(max_workers=cfg.scan_threads, thread_name_prefix="interlock-scan"),
+        owns_scanner=scanner is None,
     )
     metrics.gauges["interlock_async_queued_items"] = lambda: float(jobs.queued())
 
@@ -269,9 +287,10 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         finally:
             purge.cancel()
             await asyncio.to_thread(jobs.stop, cfg.shutdown_timeout)
-            await asyncio.to_thread(state.executor.shutdown, True)
+            await asyncio.to_thread(state.shutdown_executor)
             left = await asyncio.to_thread(store.count_pending)
-            engine_scanner.close()
+            if state.owns_scanner:
+                engine_scanner.close()
             store.close()
             log.info("interlock server stopped; %d async item(s) left pending", left)
 
@@ -398,7 +417,12 @@ def _routes(app: FastAPI) -> None:
         ids = _parse_ids(request, "report_ids", report=True)
         return _json(await asyncio.to_thread(_state(request).reports, ids, principal))
 
-    @app.get("/v1/internal/health", responses={200: {"description": "alive (empty body)"}}, tags=["ops"])
+    @app.get(
+        "/v1/internal/health",
+        response_class=Response,
+        responses={200: {"description": "alive (empty body)"}},
+        tags=["ops"],
+    )
     async def health() -> Response:
         return Response(status_code=200)
 

@@ -83,6 +83,10 @@ class JobRunner:
 
     def start(self) -> int:
         """Queue the pending items found in the database and start the workers; return how many were resumed."""
+        if self._threads:  # already running (nested lifespan)
+            return 0
+        self._stopping.clear()
+        self._queue = queue.Queue()  # the database is the source of truth: re-read it
         resumed = self.store.pending()
         for item in resumed:
             self._queue.put(item)
