@@ -20,7 +20,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from interlock.detectors.toxic_content.features import split_chunks
-from interlock.detectors.toxic_content.lexicon import CATEGORIES, match, may_match
+from interlock.detectors.toxic_content.lexicon import CATEGORIES, CHUNK_SEPARATOR, match, may_match
 from interlock.detectors.toxic_content.model import load_model
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
@@ -67,25 +67,21 @@ class ToxicContentDetector:
         self._allowed = frozenset(self.options.categories)
 
     def score(self, text: str) -> tuple[float, list[str], bool]:
-        """(max chunk probability, categories in report order, strong lexicon hit) for ``text``."""
-        best = 0.0
-        strong: list[str] = []
-        weak: list[str] = []
+        """(max chunk probability, categories in report order, strong lexicon hit) for ``text``.
+
+        The model scores each chunk; the lexicons run once over all chunks (strong tier always, weak tier only when
+        the model flagged the text, to name its categories).
+        """
         chunks = split_chunks(text)
-        lexical = may_match(" . ".join(" ".join(toks) for toks in chunks))
-        for toks in chunks:
-            p = self._model.probability(toks) if self._model is not None else 0.0
-            best = max(best, p)
-            hits = match(" ".join(toks)) if lexical else []
-            for h in hits:
-                target = strong if h.strong else weak
-                if h.category not in target:
-                    target.append(h.category)
-            if p >= self.options.threshold:
-                weak.extend(c for c in [h.category for h in hits] if c not in weak)
-        cats = list(strong)
+        best = max((self._model.probability(toks) for toks in chunks), default=0.0) if self._model else 0.0
+        joined = CHUNK_SEPARATOR.join(" ".join(toks) for toks in chunks)
+        if not may_match(joined):
+            return best, [FALLBACK_CATEGORY] if best >= self.options.threshold else [], False
+        strong = [h.category for h in match(joined, "strong")]
+        cats = set(strong)
         if best >= self.options.threshold:
-            cats += [c for c in weak if c not in cats] or ([FALLBACK_CATEGORY] if not cats else [])
+            weak = {h.category for h in match(joined, "weak")}
+            cats |= weak or ({FALLBACK_CATEGORY} if not cats else set())
         return best, [c for c in CATEGORIES if c in cats], bool(strong)
 
     def detect(self, item: ScanItem) -> DetectorResult:

@@ -23,7 +23,6 @@ __all__ = ["features", "split_chunks", "tokens"]
 _URL = re2.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _MENTION = re2.compile(r"@\w+")
 _ENTITY = re2.compile(r"&#?\w+;")
-_SENTENCE_END = re2.compile(r"[.!?;]+(?:\s+|$)|\n+")
 # A letter repeated three or more times. Backreferences need stdlib ``re``; it runs on one short token at a time.
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _LEET = str.maketrans({"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "!": "i"})
@@ -107,6 +106,17 @@ def features(toks: list[str]) -> set[str]:
     return feats
 
 
+def _sentences(clean: str) -> list[str]:
+    """Split at line breaks and at ``.``/``!``/``?``/``;`` followed by a space (not inside "sh!t" or "3.5").
+
+    Plain string operations: far cheaper than a regex split through the RE2 wrapper.
+    """
+    for mark in (". ", "! ", "? ", "; "):
+        if mark in clean:
+            clean = clean.replace(mark, mark[0] + "\n")
+    return clean.split("\n")
+
+
 def split_chunks(text: str, max_tokens: int = 48) -> list[list[str]]:
     """Split text into sentence-sized token chunks (long sentences cut into ``max_tokens`` windows).
 
@@ -114,7 +124,7 @@ def split_chunks(text: str, max_tokens: int = 48) -> list[list[str]]:
     being diluted by a page of benign text, and a page of mildly-weighted words from adding up to a false alarm.
     """
     chunks: list[list[str]] = []
-    for sentence in _SENTENCE_END.split(_clean(text)):
+    for sentence in _sentences(_clean(text)):
         toks = _tokenise(sentence)
         for i in range(0, len(toks), max_tokens):
             chunks.append(toks[i : i + max_tokens])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import re2
 
-__all__ = ["CATEGORIES", "LexiconHit", "match", "may_match"]
+__all__ = ["CATEGORIES", "CHUNK_SEPARATOR", "LexiconHit", "match", "may_match"]
 
 CATEGORIES = ("hate", "harassment", "sexual", "violence", "self-harm", "profanity")
 
@@ -201,7 +201,8 @@ class LexiconHit:
 def _compile(patterns: list[str]) -> re2._Regexp | None:
     if not patterns:
         return None
-    return re2.compile(r"(?:^| )(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?: |$)")
+    # Multi-line mode: ^ and $ also match at chunk boundaries (CHUNK_SEPARATOR), so "...someone$" ends a chunk.
+    return re2.compile(r"(?m)(?:^| )(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?: |$)")
 
 
 _COMPILED: list[tuple[str, bool, re2._Regexp]] = [
@@ -210,8 +211,10 @@ _COMPILED: list[tuple[str, bool, re2._Regexp]] = [
     for tier in ("strong", "weak")
     if (rx := _compile(tiers[tier])) is not None
 ]
-
 _ANY = _compile([p for tiers in _LEX.values() for tier in tiers.values() for p in tier])
+
+#: Joins the chunks of a text for one lexicon pass: no pattern matches a line break, so none spans two chunks.
+CHUNK_SEPARATOR = "\n"
 
 
 def may_match(token_text: str) -> bool:
@@ -219,10 +222,19 @@ def may_match(token_text: str) -> bool:
     return _ANY is not None and _ANY.search(token_text) is not None
 
 
-def match(token_text: str) -> list[LexiconHit]:
-    """Categories whose patterns occur in ``token_text`` (space-joined normalised tokens), strong first."""
+def match(token_text: str, tier: str | None = None) -> list[LexiconHit]:
+    """Categories whose patterns occur in ``token_text`` (space-joined normalised tokens), strong first.
+
+    Args:
+        token_text: normalised tokens joined by spaces; several chunks joined by :data:`CHUNK_SEPARATOR`.
+        tier: ``"strong"`` or ``"weak"`` to test only that tier's patterns.
+    """
     if not may_match(token_text):
         return []
-    hits = [LexiconHit(cat, strong) for cat, strong, rx in _COMPILED if rx.search(token_text)]
+    hits = [
+        LexiconHit(cat, strong)
+        for cat, strong, rx in _COMPILED
+        if (tier is None or strong == (tier == "strong")) and rx.search(token_text)
+    ]
     hits.sort(key=lambda h: not h.strong)
     return hits
