@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -123,6 +124,14 @@ class BrokenInjection(FakeInjection):
         raise RuntimeError("detector crashed")
 
 
+class SlowInjection(FakeInjection):
+    """An injection detector slower than the profile's time budget (the engine reports a timeout)."""
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        time.sleep(0.3)
+        return super().detect(item)
+
+
 class FakeEngine(Engine):
     """An engine that builds detectors from a local table instead of the global registry."""
 
@@ -144,13 +153,15 @@ def default_scanner() -> LocalScanner:
     return LocalScanner()
 
 
-def fake_scanner(broken: bool = False) -> LocalScanner:
+def fake_scanner(broken: bool = False, slow: bool = False) -> LocalScanner:
     """A local scanner whose ``default`` profile blocks injection and (masked) sensitive data."""
     profile = Profile(
         name="default",
+        detector_timeout_ms=100 if slow else 5000,
         detectors={"injection": DetectorPolicy(action="block"), "dlp": DetectorPolicy(action="block")},
     )
-    table: dict[str, type[Any]] = {"injection": BrokenInjection if broken else FakeInjection, "dlp": FakeDlp}
+    injection = BrokenInjection if broken else SlowInjection if slow else FakeInjection
+    table: dict[str, type[Any]] = {"injection": injection, "dlp": FakeDlp}
     return LocalScanner(ProfileStore([profile]), engine=FakeEngine(table))
 
 

@@ -21,7 +21,7 @@ from li_support import (
 from llama_index.core.schema import MetadataMode, NodeWithScore, TextNode
 from llama_index.postprocessor.interlock import InterlockNodePostprocessor
 
-from interlock import ThreatDetected
+from interlock import ThreatDetected, TransportError
 from interlock.streaming import ScanFailed
 
 QUESTION = "What is the refund policy?"
@@ -133,9 +133,18 @@ def test_empty_nodes_are_kept_without_scanning() -> None:
 
 def test_scanner_down_fails_closed() -> None:
     nodes = [NodeWithScore(node=TextNode(text=CORPUS["refund"]), score=1.0)]
+    assert InterlockNodePostprocessor(scanner=DownScanner()).postprocess_nodes(nodes) == []
     with pytest.raises(ScanFailed) as info:
-        InterlockNodePostprocessor(scanner=DownScanner()).postprocess_nodes(nodes)
-    assert "TransportError" in str(info.value)
+        InterlockNodePostprocessor(scanner=DownScanner(), on_threat="raise").postprocess_nodes(nodes)
+    assert "TransportError" in str(info.value) and isinstance(info.value.__cause__, TransportError)
+
+
+def test_detector_timeout_fails_closed() -> None:
+    nodes = [NodeWithScore(node=TextNode(text=CORPUS["refund"]), score=1.0)]
+    assert InterlockNodePostprocessor(scanner=fake_scanner(slow=True)).postprocess_nodes(nodes) == []
+    kept = InterlockNodePostprocessor(scanner=fake_scanner(slow=True), fail_open=True).postprocess_nodes(nodes)
+    assert kept[0].node.metadata["interlock"]["category"] == "timeout"
+    assert kept[0].node.metadata["interlock"]["fail_open"] is True
 
 
 async def test_scanner_down_fail_open_is_marked(caplog: pytest.LogCaptureFixture) -> None:

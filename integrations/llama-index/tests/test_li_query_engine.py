@@ -205,8 +205,11 @@ async def test_async_streaming_buffered_block(index) -> None:  # type: ignore[no
 
 def test_scanner_down_fails_closed(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
+    response = InterlockQueryEngine(_inner(index, llm), DownScanner()).query("refunds?")
+    assert str(response) == DEFAULT_REFUSAL
+    assert response.metadata["interlock"]["query"]["error"] == "TransportError"  # type: ignore[index]
     with pytest.raises(ScanFailed):
-        InterlockQueryEngine(_inner(index, llm), DownScanner()).query("refunds?")
+        InterlockQueryEngine(_inner(index, llm), DownScanner(), on_threat="raise").query("refunds?")
     assert llm.prompts == []
 
 

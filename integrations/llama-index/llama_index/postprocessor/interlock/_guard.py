@@ -36,6 +36,7 @@ class Verdict:
         masked_text: the masked text when ``action == "mask"``.
         failed_open: the scan failed and the text passes only because ``fail_open`` is set.
         error: the exception type or failure category of a failed scan.
+        cause: the exception a failed scan raised, if any.
     """
 
     action: Action
@@ -44,6 +45,7 @@ class Verdict:
     masked_text: str | None = None
     failed_open: bool = False
     error: str | None = None
+    cause: BaseException | None = field(default=None, repr=False, compare=False)
 
     @property
     def failed(self) -> bool:
@@ -63,9 +65,11 @@ class Verdict:
         response = r.response if r is not None else None
         side = side or self.side
         if self.failed:
-            return ScanFailed(
+            exc = ScanFailed(
                 f"{what}: scan failed ({self.error}); failing closed", response=response, side=side, result=r
             )
+            exc.__cause__ = self.cause
+            return exc
         services = ", ".join(sorted({s for v in (r.detected() if r else {}).values() for s in v})) or "threat"
         scan_id = r.response.scan_id if r is not None else "-"
         return ThreatDetected(
@@ -117,6 +121,7 @@ def judge(result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open
     if result.failed:
         error = result.category
         if not fail_open:
+            logger.warning("interlock: %s scan failed (%s); failing closed", side, error)
             return Verdict("block", side, result, error=error)
         failed_open = True
         logger.warning("interlock: %s scan failed (%s); passing it because fail_open=True", side, error)
@@ -173,12 +178,15 @@ class Guard:
         return out
 
     def _failed(self, exc: Exception, side: str, n: int) -> list[Verdict]:
+        """Verdicts for a scan call that raised: blocked (fail closed) or, with ``fail_open``, passed and marked."""
         if isinstance(exc, (ConfigError, ThreatDetected)):
-            raise exc
-        if isinstance(exc, InvalidRequestError) or not self.fail_open:
-            raise ScanFailed(f"{side} scan failed ({type(exc).__name__}); failing closed", side=side) from exc
-        logger.warning("interlock: %s scan raised %s; passing it because fail_open=True", side, type(exc).__name__)
-        return [Verdict("allow", side, None, failed_open=True, error=type(exc).__name__)] * n
+            raise exc  # misconfiguration is never "fail open"
+        error = type(exc).__name__
+        if self.fail_open and not isinstance(exc, InvalidRequestError):
+            logger.warning("interlock: %s scan raised %s; passing it because fail_open=True", side, error)
+            return [Verdict("allow", side, None, failed_open=True, error=error, cause=exc)] * n
+        logger.warning("interlock: %s scan raised %s; failing closed", side, error)
+        return [Verdict("block", side, None, error=error, cause=exc)] * n
 
     def _judge(self, results: Sequence[ScanResult], side: str) -> list[Verdict]:
         return [judge(r, side, mask=self.mask, fail_open=self.fail_open) for r in results]
