@@ -208,3 +208,13 @@ def test_secret_in_metadata_hides_metadata_and_masks_text() -> None:
     assert AWS_KEY not in seen and CARD not in seen and CARD_TOKEN in seen
     assert out[0].node.metadata["interlock"]["metadata_hidden"] is True
     assert out[0].node.metadata["owner_key"] == AWS_KEY  # kept for the application, hidden from the LLM
+
+
+def test_alert_only_profile_reports_without_changing_nodes(index) -> None:  # type: ignore[no-untyped-def]
+    nodes = index.as_retriever(similarity_top_k=len(CORPUS)).retrieve(QUESTION)
+    out = InterlockNodePostprocessor(scanner=default_scanner(), profile="monitor").postprocess_nodes(nodes)
+    assert len(out) == len(CORPUS)  # the monitor profile blocks nothing ...
+    actions = {n.node.metadata["source"]: n.node.metadata["interlock"]["action"] for n in out}
+    assert actions == {"refund": "allow", "hours": "allow", "shipping": "alert", "billing": "alert"}  # ... but reports
+    billing = next(n for n in out if n.node.metadata["source"] == "billing")
+    assert CARD in billing.node.get_content()
