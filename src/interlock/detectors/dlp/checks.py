@@ -1,0 +1,332 @@
+"""Validators that turn a regex candidate into a real data-pattern match (checksums, issuer ranges, structure).
+
+Every function takes the matched value (as it appears in the text) and returns ``True`` when it is a
+plausible instance of the data type. They are pure, bounded by the (short) value length, and never log it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re  # candidate values only (bounded, a few hundred characters at most); texts are searched with re2
+from collections import Counter
+from collections.abc import Callable
+from typing import Literal
+
+from stdnum import iban as _iban
+from stdnum.au import tfn as _tfn
+from stdnum.br import cnpj as _cnpj, cpf as _cpf
+from stdnum.ca import sin as _sin
+from stdnum.cn import ric as _ric
+from stdnum.de import idnr as _idnr
+from stdnum.es import dni as _dni, nie as _nie
+from stdnum.fr import nir as _nir
+from stdnum.in_ import aadhaar as _aadhaar, pan as _pan
+from stdnum.it import codicefiscale as _cf
+from stdnum.nl import bsn as _bsn
+from stdnum.us import itin as _itin, ssn as _ssn
+
+__all__ = [
+    "aba_routing",
+    "card_brand",
+    "credit_card",
+    "digits",
+    "entropy",
+    "is_placeholder",
+    "jwt",
+    "luhn",
+    "stdnum_check",
+    "us_ssn",
+    "uk_nino",
+]
+
+
+def digits(value: str) -> str:
+    """Only the ASCII digits of ``value``."""
+    return "".join(c for c in value if "0" <= c <= "9")
+
+
+def luhn(number: str) -> bool:
+    """Luhn (mod 10) check of a digit string."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+# (brand, IIN ranges as (low, high) over the first `len(str(low))` digits, allowed lengths)
+_BRANDS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
+    ("visa", ((4, 4),), frozenset({13, 16, 19})),
+    ("mastercard", ((51, 55), (2221, 2720)), frozenset({16})),
+    ("amex", ((34, 34), (37, 37)), frozenset({15})),
+    ("discover", ((6011, 6011), (644, 649), (65, 65), (622126, 622925)), frozenset(range(16, 20))),
+    ("jcb", ((3528, 3589),), frozenset(range(16, 20))),
+    ("jcb", ((1800, 1800), (2131, 2131)), frozenset({15})),
+    ("diners", ((300, 305), (3095, 3095), (36, 36), (38, 39)), frozenset(range(14, 20))),
+    ("unionpay", ((62, 62), (81, 81)), frozenset(range(16, 20))),
+    (
+        "maestro",
+        ((5018, 5018), (5020, 5020), (5038, 5038), (56, 58), (6304, 6304), (6759, 6759), (6761, 6763)),
+        frozenset(range(12, 20)),
+    ),
+)
+
+
+def card_brand(number: str) -> str | None:
+    """The card network whose IIN range and length ``number`` (digits only) fits, or None."""
+    n = len(number)
+    for brand, ranges, lengths in _BRANDS:
+        if n not in lengths:
+            continue
+        for low, high in ranges:
+            width = len(str(low))
+            if low <= int(number[:width]) <= high:
+                return brand
+    return None
+
+
+def _card_grouping_ok(value: str) -> bool:
+    """Separators, if any, are one kind and split the number like cards are printed (4-4-4-4, 4-6-5, ...)."""
+    seps = {c for c in value if not c.isdigit()}
+    if not seps:
+        return True
+    if len(seps) > 1:
+        return False
+    groups = [len(g) for g in value.split(seps.pop())]
+    if groups in ([4, 6, 5], [4, 6, 4]):
+        return True
+    return all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4
+
+
+def credit_card(value: str) -> bool:
+    """Luhn-valid number of a known issuer, printed with consistent grouping and not a trivial digit run."""
+    number = digits(value)
+    if len(set(number)) < 2 or not _card_grouping_ok(value):
+        return False
+    return card_brand(number) is not None and luhn(number)
+
+
+_SSN_REJECT = frozenset({"078051120", "219099999", "457555462", "123456789", "987654320"})
+
+
+def us_ssn(value: str) -> bool:
+    """SSN structure: area not 000/666/9xx, group not 00, serial not 0000, not a published/advertised number."""
+    number = digits(value)
+    if len(number) != 9 or number in _SSN_REJECT or len(set(number)) == 1:
+        return False
+    seps = [c for c in value if not c.isdigit()]
+    if seps and (len(seps) != 2 or seps[0] != seps[1]):
+        return False
+    return bool(_ssn.is_valid(number))
+
+
+def us_itin(value: str) -> bool:
+    """US ITIN: 9xx-7x/8x/9x-xxxx (stdnum rules)."""
+    number = digits(value)
+    return len(number) == 9 and bool(_itin.is_valid(number))
+
+
+def aba_routing(value: str) -> bool:
+    """ABA routing number: valid Federal Reserve prefix and the 3-7-1 weighted checksum."""
+    n = digits(value)
+    if len(n) != 9 or len(set(n)) == 1:
+        return False
+    prefix = int(n[:2])
+    if not (prefix <= 12 or 21 <= prefix <= 32 or 61 <= prefix <= 72 or prefix == 80):
+        return False
+    w = (3, 7, 1) * 3
+    return sum(int(c) * k for c, k in zip(n, w, strict=True)) % 10 == 0
+
+
+_NINO_BAD_PREFIX = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
+
+
+def uk_nino(value: str) -> bool:
+    """UK National Insurance number: two valid prefix letters, six digits, suffix A-D (no checksum exists)."""
+    v = value.replace(" ", "").upper()
+    return len(v) == 9 and v[:2] not in _NINO_BAD_PREFIX and len(set(v[2:8])) > 1
+
+
+def iban(value: str) -> bool:
+    """IBAN: country-specific length and structure plus the mod-97 check (python-stdnum)."""
+    return bool(_iban.is_valid(value))
+
+
+_STDNUM: dict[str, Callable[[str], bool]] = {
+    "de_idnr": _idnr.is_valid,
+    "fr_nir": _nir.is_valid,
+    "es_dni": _dni.is_valid,
+    "es_nie": _nie.is_valid,
+    "it_cf": _cf.is_valid,
+    "nl_bsn": _bsn.is_valid,
+    "in_aadhaar": _aadhaar.is_valid,
+    "in_pan": _pan.is_valid,
+    "br_cpf": _cpf.is_valid,
+    "br_cnpj": _cnpj.is_valid,
+    "ca_sin": _sin.is_valid,
+    "au_tfn": _tfn.is_valid,
+    "cn_ric": _ric.is_valid,
+}
+
+
+def stdnum_check(kind: str) -> Callable[[str], bool]:
+    """A validator backed by python-stdnum's ``is_valid`` for ``kind``, rejecting single-digit repeats."""
+    check = _STDNUM[kind]
+
+    def valid(value: str) -> bool:
+        d = digits(value)
+        if d and len(set(d)) == 1:
+            return False
+        try:
+            return bool(check(value))
+        except Exception:  # stdnum raises on some malformed inputs instead of returning False
+            return False
+
+    valid.__name__ = f"valid_{kind}"
+    return valid
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy of ``value`` in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+_PLACEHOLDER_WORDS = (
+    "changeme",
+    "change_me",
+    "change-me",
+    "password",
+    "passwd",
+    "secret",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "your",
+    "redacted",
+    "replace",
+    "insert",
+    "todo",
+    "fixme",
+    "foobar",
+    "notreal",
+    "fake",
+    "f4ke",
+    "test1234",
+    "12345678",
+    "abcdef",
+    "qwerty",
+    "xxxx",
+    "###",
+    "here",
+    "abc123",
+    "****",
+    "..",
+    "<",
+    "${",
+    "{{",
+    "%(",
+    "$(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env(",
+    "env.",
+    "vault:",
+    "secrets.",
+)
+_PLACEHOLDER_RE = re.compile(
+    r"^(?:\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|[A-Za-z_][A-Za-z0-9_.]*\(.*\)|"
+    r"(?:true|false|null|none|nil|undefined|string|str|bytes|int|required|optional))$",
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Obvious non-secrets: template variables, env lookups, masked values, well-known dummy words."""
+    low = value.lower()
+    if any(w in low for w in _PLACEHOLDER_WORDS):
+        return True
+    if _PLACEHOLDER_RE.search(value) is not None:
+        return True
+    # one character repeated for most of the value (xxxxxxxx, 00000000, ********)
+    top = Counter(low).most_common(1)[0][1] if low else 0
+    return top >= 0.6 * len(low)
+
+
+def looks_random(value: str, min_entropy: float = 3.0, min_len: int = 8) -> bool:
+    """High-entropy, non-placeholder token (used to accept credential values)."""
+    return len(value) >= min_len and not is_placeholder(value) and entropy(value) >= min_entropy
+
+
+def _b64url_json(segment: str) -> object | None:
+    pad = "=" * (-len(segment) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(segment + pad)
+        parsed: object = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return parsed
+
+
+def jwt(value: str) -> bool:
+    """Structurally valid JWT: three base64url segments, the header a JSON object with ``alg`` or ``typ``."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    header = _b64url_json(parts[0])
+    if not isinstance(header, dict) or not ({"alg", "typ", "kid", "enc"} & header.keys()):
+        return False
+    unsigned = str(header.get("alg", "")).lower() == "none"
+    return len(parts[1]) >= 8 and (unsigned or (len(parts[2]) >= 8 and not is_placeholder(parts[2])))
+
+
+_DOTTED_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$")
+_CONSTANT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # ACCESS_TOKEN, MY_API_KEY: a name, not a value
+_CHAR_CLASSES = (str.islower, str.isupper, str.isdigit)
+
+
+def generic_secret(value: str) -> bool:
+    """Value of a ``password=``/``api_key:`` assignment that looks like a real credential.
+
+    Rejects placeholders, references (``$VAR``, ``${VAR}``, ``os.getenv(...)``), URLs and paths, dotted identifiers
+    (``Foo.key_length``), word-separated identifiers and versions (``DOC_Vector_5_32``, ``rc0.15.0_2023``),
+    single-character-class values, and low-entropy values.
+    """
+    v = value.strip("\"'`")
+    if len(v) < 8 or is_placeholder(v) or "://" in v or v[0] in "/.~\\$%&*":
+        return False
+    if _DOTTED_IDENT.search(v) is not None or _CONSTANT.search(v) is not None:
+        return False
+    classes = sum(1 for c in _CHAR_CLASSES if any(c(ch) for ch in v)) + (not v.isalnum())
+    if classes < 2:
+        return False
+    parts = [p for p in v.replace("-", "_").replace(".", "_").split("_") if p]
+    if len(parts) >= 3 and max(len(p) for p in parts) <= 8:
+        return False
+    return entropy(v) >= 3.0
+
+
+def ip_address(value: str) -> bool | Literal["low"]:
+    """Valid IPv4/IPv6 address; non-global addresses (private, loopback, link-local...) get low confidence."""
+    import ipaddress  # noqa: PLC0415 - keep the module import cheap for the common path
+
+    host = value.split("%", 1)[0]
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if addr.version == 6:
+        groups = [g for g in host.split(":") if g]
+        if len(groups) < 2 or (len(groups) < 4 and not (len(groups[0]) >= 3 and any(c.isdigit() for c in host))):
+            return False
+    return True if addr.is_global else "low"

@@ -1,0 +1,480 @@
+"""The DLP (sensitive data) detector: validated data patterns, proximity keywords, AIRS ``dlp_report``.
+
+How a scan works (linear in the text):
+
+1. The text is encoded once to UTF-8 bytes; every pattern's re2 candidate regex runs over those bytes (patterns
+   sharing a regex share one pass). Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``)
+   or whose digits cannot be in the text.
+2. Each candidate is validated (Luhn + issuer range, SSN structure, mod-97, python-stdnum checksums, entropy and
+   placeholder rejection for credentials, ``phonenumbers`` validity for phones, ``ipaddress`` for IPs).
+3. A proximity keyword (``card``, ``SSN``, ``IBAN``, ``tel`` ... several languages) in a small window raises the
+   confidence; findings below ``min_confidence`` are dropped. A "weak" pattern (phone, generic ``key=value``
+   credential) overlapping a stronger finding is dropped.
+4. Byte offsets are mapped back to character offsets in one pass; findings carry ``mask=True`` and never the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re  # only on short, bounded strings (candidate values); the text itself is only searched with re2
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
+
+import phonenumbers
+import re2
+from phonenumbers import Leniency, PhoneNumberMatcher
+from pydantic import Field, field_validator, model_validator
+
+from interlock.detectors.dlp.patterns import (
+    BUILTIN_PATTERNS,
+    GROUPS,
+    PHONE_KEYWORDS,
+    Confidence,
+    GroupName,
+    Pattern,
+    pattern_id,
+)
+from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
+
+__all__ = ["CustomPattern", "DlpDetector", "DlpOptions", "PHONE_ENTITY"]
+
+PHONE_ENTITY = "Phone Number"
+_PHONE_NAME = "phone"
+_LEVEL: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
+_NAME_OF_LEVEL: dict[int, Confidence] = {1: "low", 2: "medium", 3: "high"}
+_SCORE: dict[str, float] = {"low": 0.4, "medium": 0.75, "high": 0.95}
+_BEFORE, _AFTER = 64, 32
+_CONT_BYTES = bytes(range(0x80, 0xC0))
+_DIGIT = re2.compile(rb"[0-9]")
+_PHONE_CANDIDATE = re2.compile(
+    rb"(?:^|[^0-9A-Za-z_+])(?P<v>\+?\(?[0-9][0-9 \t().\-/]{5,24}[0-9](?:[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6})?)"
+)
+#: dates and times phonenumbers may accept as numbers ("2015-12-22 04" is a valid NJ number)
+_DATE_LIKE = re.compile(r"^(?:[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}|[0-9]{1,2}[\-/.][0-9]{1,2}[\-/.][0-9]{4})")
+
+
+def _compile(regex: str | bytes) -> Any:
+    """Compile with re2, without re2 logging parse errors to stderr (a bad profile regex is a clear error)."""
+    opts = re2.Options()
+    opts.log_errors = False
+    return re2.compile(regex, opts)
+
+
+def _keyword_re(keywords: tuple[str, ...]) -> Any:
+    """Keywords at a word start, searched in a lower-cased byte window (non-ASCII keywords match as written)."""
+    if not keywords:
+        return None
+    alts = "|".join(re2.escape(k.lower()) for k in sorted(keywords, key=len, reverse=True))
+    return _compile(f"(?:^|[^a-z0-9])(?:{alts})".encode())
+
+
+def _anti_re(keywords: tuple[str, ...]) -> Any:
+    if not keywords:
+        return None
+    alts = "|".join(re2.escape(k.lower()) for k in keywords)
+    return _compile(f"(?:^|[^a-z0-9])(?:{alts})[ \t:=.#]*$".encode())
+
+
+class CustomPattern(DetectorOptions):
+    """A profile-defined data pattern (re2 syntax; the named group ``v``, if present, is the sensitive value).
+
+    Attributes:
+        name: the entity name reported (``"Employee Id"``).
+        regex: re2 regex.
+        keywords: proximity keywords; with ``keywords`` set, a match without one gets ``confidence`` lowered by one.
+        confidence: confidence of a match (with a keyword when keywords are given).
+    """
+
+    name: str = Field(min_length=1, max_length=100)
+    regex: str = Field(min_length=1, max_length=2000)
+    keywords: list[str] = Field(default_factory=list)
+    confidence: Literal["high", "medium", "low"] = "high"
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            _compile(value)
+        except re2.error:
+            raise ValueError(f"regex {value!r} is not valid re2 syntax") from None
+        return value
+
+
+class DlpOptions(DetectorOptions):
+    """Profile options of the DLP detector.
+
+    Attributes:
+        groups: pattern groups to run (``financial``, ``national_id``, ``contact``, ``network``, ``secret``).
+        patterns: if set, only these pattern names run (names from :data:`BUILTIN_PATTERNS` or ``"phone"``).
+        disabled_patterns: pattern names never run.
+        min_confidence: lowest confidence that counts as a detection (``medium`` measured best, see docs).
+        allow_list: exact values never flagged (e.g. a company's public support number).
+        allow_regex: re2 regexes; a value fully matching one is never flagged.
+        custom_patterns: extra data patterns.
+        phone_regions: regions for national-format phone numbers (first is the default); international
+            ``+`` numbers are always recognised.
+        ip_skip_private: drop private, loopback, link-local and reserved IP addresses entirely.
+        dlp_profile_name / dlp_profile_id / dlp_profile_version: reported in the AIRS ``dlp_report``.
+    """
+
+    groups: list[GroupName] = Field(default_factory=lambda: list(GROUPS))
+    patterns: list[str] | None = None
+    disabled_patterns: list[str] = Field(default_factory=list)
+    min_confidence: Literal["high", "medium", "low"] = "medium"
+    allow_list: list[str] = Field(default_factory=list)
+    allow_regex: list[str] = Field(default_factory=list)
+    custom_patterns: list[CustomPattern] = Field(default_factory=list)
+    phone_regions: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
+    ip_skip_private: bool = False
+    dlp_profile_name: str = "Interlock Sensitive Data"
+    dlp_profile_id: str = Field(default="10000001", pattern=r"^[0-9]{1,20}$")
+    dlp_profile_version: int = Field(default=1, ge=0, le=2**31 - 1)
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        supported = phonenumbers.SUPPORTED_REGIONS
+        bad = [r for r in value if r.upper() not in supported]
+        if bad:
+            raise ValueError(f"unknown phone region(s) {bad}; use ISO 3166 alpha-2 codes such as 'US', 'GB'")
+        return [r.upper() for r in value]
+
+    @field_validator("allow_regex")
+    @classmethod
+    def _allow_compiles(cls, value: list[str]) -> list[str]:
+        for rx in value:
+            try:
+                _compile(rx)
+            except re2.error:
+                raise ValueError(f"allow_regex {rx!r} is not valid re2 syntax") from None
+        return value
+
+    @model_validator(mode="after")
+    def _known_names(self) -> DlpOptions:
+        known = {p.name for p in BUILTIN_PATTERNS} | {_PHONE_NAME}
+        unknown = sorted({*(self.patterns or []), *self.disabled_patterns} - known)
+        if unknown:
+            raise ValueError(f"unknown DLP pattern name(s) {unknown}; known: {sorted(known)}")
+        return self
+
+
+@dataclass
+class _Hit:
+    pattern: Pattern
+    start: int  # byte offsets until _to_chars
+    end: int
+    level: int
+    keyword: bool
+
+
+class _Bytes:
+    """The scanned text as UTF-8 bytes, with helpers to decode values and map offsets back to characters."""
+
+    def __init__(self, text: str) -> None:
+        self.ascii = text.isascii()
+        self.data = text.encode("ascii") if self.ascii else text.encode("utf-8", "surrogatepass")
+        self._lower: bytes | None = None
+
+    @property
+    def lower(self) -> bytes:
+        if self._lower is None:
+            self._lower = self.data.lower()
+        return self._lower
+
+    def value(self, start: int, end: int) -> str:
+        return self.data[start:end].decode("utf-8", "replace")
+
+    def window(self, start: int, end: int, before: int = _BEFORE, after: int = _AFTER) -> bytes:
+        """Lower-cased (ASCII) bytes around a value, for keyword search."""
+        return self.lower[max(0, start - before) : end + after]
+
+    def before(self, start: int, n: int) -> bytes:
+        return self.lower[max(0, start - n) : start]
+
+    def char_offsets(self, offsets: set[int]) -> dict[int, int]:
+        """Byte offset -> character offset for every offset given, in one pass over the text."""
+        if self.ascii:
+            return {o: o for o in offsets}
+        out: dict[int, int] = {}
+        pos = chars = 0
+        for off in sorted(offsets):
+            chars += len(self.data[pos:off].translate(None, _CONT_BYTES))
+            out[off] = chars
+            pos = off
+        return out
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    pattern: Pattern
+    regex: Any
+    literals: tuple[bytes, ...]
+    keywords: Any
+    anti: Any
+    groups: tuple[int, ...]
+
+
+class DlpDetector:
+    """Sensitive-data detector (AIRS ``dlp``)."""
+
+    name: ClassVar[str] = "dlp"
+    data_types: ClassVar[frozenset[str]] = frozenset({"prompt", "response", "tool_event"})
+    Options: ClassVar[type[DlpOptions]] = DlpOptions
+
+    def __init__(self, options: DlpOptions | None = None) -> None:
+        self.options = opts = options or DlpOptions()
+        self._min = _LEVEL[opts.min_confidence]
+        selected = [
+            p
+            for p in BUILTIN_PATTERNS
+            if p.group in opts.groups
+            and (opts.patterns is None or p.name in opts.patterns)
+            and p.name not in opts.disabled_patterns
+        ]
+        selected += [
+            Pattern(
+                name=f"custom:{c.name}",
+                entity=c.name,
+                group="custom",
+                regex=c.regex,
+                base=_NAME_OF_LEVEL[max(1, _LEVEL[c.confidence] - 1)] if c.keywords else c.confidence,
+                boost=c.confidence,
+                keywords=tuple(k.lower() for k in c.keywords),
+            )
+            for c in opts.custom_patterns
+        ]
+        self._phones = (
+            "contact" in opts.groups
+            and (opts.patterns is None or _PHONE_NAME in opts.patterns)
+            and _PHONE_NAME not in opts.disabled_patterns
+        )
+        cache: dict[str, Any] = {}
+        self._compiled: list[_Compiled] = []
+        for p in selected:
+            rx = cache.get(p.regex)
+            if rx is None:
+                rx = cache[p.regex] = _compile(p.regex.encode())
+            lits = tuple(lit.lower().encode() if p.ci else lit.encode() for lit in p.literals)
+            groups = tuple(rx.groupindex[g] for g in (b"v", b"v2") if g in rx.groupindex)
+            self._compiled.append(_Compiled(p, rx, lits, _keyword_re(p.keywords), _anti_re(p.anti_keywords), groups))
+        self._phone_kw = _keyword_re(PHONE_KEYWORDS)
+        self._regions = tuple(opts.phone_regions)
+        self._phone_min_digits = min(_min_national_digits(r) for r in opts.phone_regions)
+        self._phone_pattern = Pattern(_PHONE_NAME, PHONE_ENTITY, "contact", "", weak=True)
+        self._allow = frozenset(opts.allow_list)
+        self._skip_private = opts.ip_skip_private
+        self._allow_rx = [_compile(rx) for rx in opts.allow_regex]
+
+    # -- scanning -------------------------------------------------------------------------------------------
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        """Scan ``item.text`` for sensitive data."""
+        text = item.text
+        hits: list[_Hit] = []
+        if text:
+            buf = _Bytes(text)
+            has_digits = _DIGIT.search(buf.data) is not None
+            for comp in self._compiled:
+                if comp.pattern.needs_digits and not has_digits:
+                    continue
+                if comp.literals:
+                    hay = buf.lower if comp.pattern.ci else buf.data
+                    if not any(lit in hay for lit in comp.literals):
+                        continue
+                hits.extend(self._pattern_hits(comp, buf))
+            if self._phones and has_digits:
+                hits.extend(self._phone_hits(buf))
+            hits = self._resolve(hits)
+            findings = self._findings(hits, buf)
+        else:
+            findings = []
+        return DetectorResult(
+            detected=bool(findings),
+            findings=findings,
+            score=max((f.score for f in findings), default=0.0),
+            detail={"dlp_report": self._report(findings)},
+        )
+
+    def _pattern_hits(self, comp: _Compiled, buf: _Bytes) -> Iterator[_Hit]:
+        rx, data = comp.regex, buf.data
+        pos, n = 0, len(data)
+        while pos <= n:
+            m = rx.search(data, pos)
+            if m is None:
+                return
+            start, end = _value_span(m, comp.groups)
+            pos = max(end, m.start() + 1)
+            if start == end:
+                continue
+            for s, e, level in self._validated(comp, buf, start, end):
+                yield self._leveled(comp, buf, s, e, level)
+
+    def _validated(self, comp: _Compiled, buf: _Bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+        """Validate a candidate; on failure retry shorter prefixes cut at separators (greedy over-capture)."""
+        p = comp.pattern
+        value = buf.value(start, end)
+        if comp.anti is not None and comp.anti.search(buf.before(start, 16)) is not None:
+            return
+        if p.match_check is not None and not p.match_check(buf.value(max(0, start - 80), start)):
+            return
+        for cut in _prefixes(value):
+            candidate = value[:cut]
+            result: bool | str = True if p.validate is None else p.validate(candidate)
+            if result is not False:
+                if self._allowed(candidate) or (result == "low" and p.group == "network" and self._skip_private):
+                    return
+                base = _LEVEL[p.base] if result is True else _LEVEL[str(result)]
+                yield start, start + len(candidate.encode("utf-8", "surrogatepass")), base
+                return
+
+    def _leveled(self, comp: _Compiled, buf: _Bytes, start: int, end: int, base: int) -> _Hit:
+        kw = comp.keywords is not None and comp.keywords.search(buf.window(start, end)) is not None
+        level = max(base, _LEVEL[comp.pattern.boost]) if kw else base
+        return _Hit(comp.pattern, start, end, level, kw)
+
+    def _allowed(self, value: str) -> bool:
+        return value in self._allow or any(rx.fullmatch(value) is not None for rx in self._allow_rx)
+
+    def _phone_hits(self, buf: _Bytes) -> Iterator[_Hit]:
+        data, pos, n = buf.data, 0, len(buf.data)
+        while pos <= n:
+            m = _PHONE_CANDIDATE.search(data, pos)
+            if m is None:
+                return
+            start, end = m.span(1)
+            pos = max(end, m.start() + 1)
+            cand = data[start:end].decode("ascii")
+            ndigits = sum(c.isdigit() for c in cand)
+            if ndigits < (7 if cand.startswith("+") else self._phone_min_digits) or _DATE_LIKE.search(cand):
+                continue
+            for s, e in _phone_spans(cand, ndigits, self._regions):
+                raw = cand[s:e]
+                if self._allowed(raw):
+                    continue
+                formatted = raw.startswith("+") or any(c in raw for c in " -.()")
+                s, e = start + s, start + e
+                kw = self._phone_kw is not None and self._phone_kw.search(buf.window(s, e)) is not None
+                yield _Hit(self._phone_pattern, s, e, 3 if kw else (2 if formatted else 1), kw)
+
+    def _resolve(self, hits: list[_Hit]) -> list[_Hit]:
+        """Drop hits under ``min_confidence`` and weak hits overlapping a kept hit; dedupe same pattern+span."""
+        kept: list[_Hit] = []
+        strong = sorted((h for h in hits if h.level >= self._min), key=lambda h: (h.pattern.weak, -h.level, h.start))
+        seen: set[tuple[str, int, int]] = set()
+        for h in strong:
+            key = (h.pattern.entity, h.start, h.end)
+            if key in seen:
+                continue
+            if h.pattern.weak and any(k.start < h.end and h.start < k.end for k in kept):
+                continue
+            seen.add(key)
+            kept.append(h)
+        kept.sort(key=lambda h: (h.start, h.end, h.pattern.entity))
+        return kept
+
+    def _findings(self, hits: list[_Hit], buf: _Bytes) -> list[Finding]:
+        offsets = buf.char_offsets({o for h in hits for o in (h.start, h.end)})
+        out: list[Finding] = []
+        for h in hits:
+            conf = _NAME_OF_LEVEL[h.level]
+            out.append(
+                Finding(
+                    detector=self.name,
+                    entity=h.pattern.entity,
+                    start=offsets[h.start],
+                    end=offsets[h.end],
+                    score=_SCORE[conf],
+                    confidence=conf,
+                    mask=True,
+                    explanation=f"{h.pattern.entity} ({conf} confidence{', keyword nearby' if h.keyword else ''})",
+                    data={"pattern": h.pattern.name, "data_pattern_id": h.pattern.id, "group": h.pattern.group},
+                )
+            )
+        return out
+
+    # -- AIRS report ----------------------------------------------------------------------------------------
+
+    def _report(self, findings: list[Finding]) -> dict[str, Any]:
+        """The AIRS ``dlp_report``: one entry per data pattern, offsets by confidence bucket.
+
+        A detection is listed under its own confidence and every lower bucket (a high-confidence match is also a
+        low-confidence match), which is how the service reports it.
+        """
+        by_pattern: dict[str, dict[str, Any]] = {}
+        for f in findings:
+            pid = str(f.data.get("data_pattern_id") or pattern_id(f.entity))
+            entry = by_pattern.setdefault(
+                pid,
+                {
+                    "data_pattern_id": pid,
+                    "version": 1,
+                    "name": f.entity,
+                    "high_confidence_detections": [],
+                    "medium_confidence_detections": [],
+                    "low_confidence_detections": [],
+                },
+            )
+            for level in range(_LEVEL[f.confidence], 0, -1):
+                bucket = entry[f"{_NAME_OF_LEVEL[level]}_confidence_detections"]
+                if [f.start, f.end] not in bucket:
+                    bucket.append([f.start, f.end])
+        opts = self.options
+        return {
+            "dlp_report_id": hashlib.sha256(uuid.uuid4().bytes).hexdigest().upper(),
+            "dlp_profile_name": opts.dlp_profile_name,
+            "dlp_profile_id": opts.dlp_profile_id,
+            "dlp_profile_version": opts.dlp_profile_version,
+            "data_pattern_rule1_verdict": "MATCHED" if findings else "NOT_MATCHED",
+            "data_pattern_rule2_verdict": "",
+            "data_pattern_detection_offsets": list(by_pattern.values()),
+        }
+
+
+@lru_cache(maxsize=4096)
+def _phone_spans(cand: str, ndigits: int, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """Valid phone numbers in a candidate: the whole candidate (fast path) or what ``PhoneNumberMatcher`` finds.
+
+    Cached: ``phonenumbers`` is pure Python and comparatively slow, and texts often repeat the same number.
+    """
+    for region in regions:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(cand, region)):
+                return ((0, len(cand)),)
+        except phonenumbers.NumberParseException:
+            pass
+    if ndigits <= 9:
+        return ()
+    seen: dict[tuple[int, int], None] = {}
+    for region in regions:
+        for pm in PhoneNumberMatcher(cand, region, leniency=Leniency.VALID):
+            if not _DATE_LIKE.search(pm.raw_string):
+                seen[(pm.start, pm.end)] = None
+    return tuple(seen)
+
+
+def _min_national_digits(region: str) -> int:
+    """Shortest national number length a region's numbering plan allows (NANP: 10), for a cheap pre-filter."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    lengths = meta.general_desc.possible_length if meta is not None and meta.general_desc is not None else None
+    return max(4, min(lengths)) if lengths else 4
+
+
+def _value_span(m: Any, groups: tuple[int, ...]) -> tuple[int, int]:
+    """Span of the first participating value group (``v``, ``v2``), else of the whole match."""
+    for g in groups:
+        span: tuple[int, int] = m.span(g)
+        if span[0] >= 0:
+            return span
+    whole: tuple[int, int] = m.span()
+    return whole
+
+
+def _prefixes(value: str) -> Iterator[int]:
+    """``len(value)``, then the lengths of the prefixes ending just before a space or dash (longest first, ≤ 6)."""
+    yield len(value)
+    cuts = [i for i, c in enumerate(value) if c in " -" and i > 0]
+    for i in reversed(cuts[-6:]):
+        yield len(value[:i].rstrip(" -"))
