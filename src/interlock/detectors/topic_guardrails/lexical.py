@@ -66,7 +66,8 @@ def _stem_uncached(tok: str) -> str:
 def content_tokens(text: str) -> list[str]:
     """Lowercased, NFKC-normalised, stop-word-free, lightly stemmed word tokens."""
     text = unicodedata.normalize("NFKC", text).lower().translate(_CHARS)
-    return [_stem(t) for t in (w.strip("'") for w in text.split()) if len(t) > 1 and t not in _STOP]
+    # Tokens are cut at 40 characters: longer "words" (hashes, base64) are not vocabulary and would only add n-grams.
+    return [_stem(t[:40]) for t in (w.strip("'") for w in text.split()) if len(t) > 1 and t not in _STOP]
 
 
 def _token_features(tok: str) -> tuple[str, ...]:
