@@ -21,7 +21,7 @@ from sqlglot.errors import ErrorLevel, SqlglotError
 
 __all__ = ["Statement", "classify_sql", "DIALECTS", "SQL_START"]
 
-#: Dialects tried in order; the first that parses the whole text wins.
+#: Dialects tried in order (the non-default ones only when their markers appear); the first that parses wins.
 DIALECTS: tuple[str | None, ...] = (None, "mysql", "postgres", "tsql", "oracle", "sqlite")
 
 _OPTS = re2.Options()
@@ -71,10 +71,25 @@ logging.getLogger("sqlglot").addFilter(_QuietCommandFallback())
 _PARSE_ERRORS = (SqlglotError, ValueError, RecursionError, KeyError, TypeError, AttributeError)
 
 
+#: Dialect markers: a dialect other than sqlglot's default is only tried when its syntax shows up, which keeps
+#: unparseable text (payload fragments) at one or two parse attempts instead of six.
+_MARKERS: dict[str, Any] = {
+    "mysql": re2.compile(
+        r"`|#|\blimit\s+\d+\s*,|auto_increment|\bengine\s*=|\breplace\s+into\b|on\s+duplicate\s+key", _OPTS
+    ),
+    "postgres": re2.compile(r"::|\bilike\b|\breturning\b|\$\d|\bserial\b|on\s+conflict|\bjsonb?\b", _OPTS),
+    "tsql": re2.compile(r"\[\w|\btop\s*\(?\d|@@|\bexec(?:ute)?\b|\bnvarchar\b|\bidentity\s*\(|\bgetdate\s*\(", _OPTS),
+    "oracle": re2.compile(r"\bdual\b|\brownum\b|connect\s+by|\bvarchar2\b|\bnvl\s*\(|\bsysdate\b", _OPTS),
+    "sqlite": re2.compile(r"\bautoincrement\b|\bpragma\b|without\s+rowid", _OPTS),
+}
+
+
 def _parse(sql: str) -> list[Any] | None:
     """Parse with the first dialect that yields real statements; a dialect's opaque ``Command`` is the fallback."""
     fallback: list[Any] | None = None
     for dialect in DIALECTS:
+        if dialect is not None and not _MARKERS[dialect].search(sql):
+            continue
         try:
             trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
         except _PARSE_ERRORS:
