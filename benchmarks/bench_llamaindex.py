@@ -60,13 +60,11 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def timed(fn: Callable[[], Any], runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall-clock and process CPU milliseconds of one call (CPU time is robust to other load on the machine)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
 
 class _Canned(interlock.Scanner):
@@ -90,10 +88,10 @@ def bench_postprocessor(scanner: interlock.Scanner, rng: random.Random, queries:
     pp = InterlockNodePostprocessor(scanner=scanner)
     loop = asyncio.new_event_loop()
     print("\n### Node postprocessor (default profile, ~600-char nodes with one metadata field)\n")
-    print("| top-k | call | median ms / query | p95 ms / query | median ms / node |")
-    print("|---|---|---|---|---|")
+    print("| top-k | call | median wall ms / query | p95 wall ms | median CPU ms / query | median CPU ms / node |")
+    print("|---|---|---|---|---|---|")
     for k in (5, 20):
-        times: dict[str, list[float]] = {
+        times: dict[str, list[tuple[float, float]]] = {
             "postprocess_nodes": [],
             "apostprocess_nodes": [],
             "raw scan_batch": [],
@@ -105,18 +103,21 @@ def bench_postprocessor(scanner: interlock.Scanner, rng: random.Random, queries:
                 for i in range(k)
             ]
             views = [{"prompt": n.node.get_content(metadata_mode=MetadataMode.LLM)} for n in nodes]
-            times["postprocess_nodes"] += timed(lambda nodes=nodes: pp.postprocess_nodes(nodes), 1)
-            times["raw scan_batch"] += timed(lambda views=views: scanner.scan_batch(views), 1)
+            times["postprocess_nodes"].append(timed(lambda nodes=nodes: pp.postprocess_nodes(nodes)))
+            times["raw scan_batch"].append(timed(lambda views=views: scanner.scan_batch(views)))
             canned = InterlockNodePostprocessor(scanner=_Canned(scanner.scan_batch(views)))
-            times["adapter only (canned results)"] += timed(
-                lambda canned=canned, nodes=nodes: canned.postprocess_nodes(nodes), 1
+            times["adapter only (canned results)"].append(
+                timed(lambda canned=canned, nodes=nodes: canned.postprocess_nodes(nodes))
             )
-            times["apostprocess_nodes"] += timed(
-                lambda nodes=nodes: loop.run_until_complete(pp.apostprocess_nodes(nodes, QueryBundle("q"))), 1
+            times["apostprocess_nodes"].append(
+                timed(lambda nodes=nodes: loop.run_until_complete(pp.apostprocess_nodes(nodes, QueryBundle("q"))))
             )
-        for name, values in times.items():
-            med = statistics.median(values)
-            print(f"| {k} | {name} | {med:.1f} | {pct(values, 0.95):.1f} | {med / k:.2f} |")
+        for name, pairs in times.items():
+            wall = [w for w, _ in pairs]
+            cpu = statistics.median(c for _, c in pairs)
+            print(
+                f"| {k} | {name} | {statistics.median(wall):.1f} | {pct(wall, 0.95):.1f} | {cpu:.1f} | {cpu / k:.2f} |"
+            )
     loop.close()
 
 
@@ -152,18 +153,18 @@ def bench_streaming(scanner: interlock.Scanner, rng: random.Random, runs: int) -
         async def _aquery(self, query_bundle: QueryBundle) -> StreamingResponse:
             return self._query(query_bundle)
 
-    def consume(engine: BaseQueryEngine) -> tuple[float, float, int]:
-        t0 = time.perf_counter()
+    def consume(engine: BaseQueryEngine) -> tuple[float, float, int, float]:
+        t0, c0 = time.perf_counter(), time.process_time()
         first = None
         response = engine.query("Summarise the account history.")
         assert isinstance(response, StreamingResponse)
         for piece in response.response_gen:
             if first is None and piece:
                 first = time.perf_counter()
-        end = time.perf_counter()
+        end, cpu = time.perf_counter(), (time.process_time() - c0) * 1000
         meta = (response.metadata or {}).get("interlock", {}).get("response", {})
         scans = len(meta.get("scan_ids", [])) or (1 if meta.get("scan_id") else 0)
-        return (end - t0) * 1000, ((first or end) - t0) * 1000, scans
+        return (end - t0) * 1000, ((first or end) - t0) * 1000, scans, cpu
 
     configs: list[tuple[str, BaseQueryEngine]] = [
         ("unguarded", StreamEngine()),
@@ -172,18 +173,19 @@ def bench_streaming(scanner: interlock.Scanner, rng: random.Random, runs: int) -
     ]
     tokens = len(answer) // inner.token
     print(f"\n### Streaming a {len(answer)}-char answer in {tokens} tokens of {inner.token} chars\n")
-    print("| mode | median total ms | p95 total ms | median ms to first text | scans |")
-    print("|---|---|---|---|---|")
-    base = None
-    for name, engine in configs:
-        rows = [consume(engine) for _ in range(runs)]
-        total = [r[0] for r in rows]
-        first = [r[1] for r in rows]
-        med = statistics.median(total)
-        base = med if base is None else base
-        extra = f" (+{med - base:.1f})" if name != "unguarded" else ""
+    print("| mode | median wall ms | p95 wall ms | median CPU ms | median wall ms to first text | scans |")
+    print("|---|---|---|---|---|---|")
+    rows: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name, _ in configs}
+    for _ in range(runs):  # round-robin, so machine noise hits every mode alike
+        for name, engine in configs:
+            rows[name].append(consume(engine))
+    for name, _ in configs:
+        total = [r[0] for r in rows[name]]
+        first = statistics.median(r[1] for r in rows[name])
+        cpu = statistics.median(r[3] for r in rows[name])
         print(
-            f"| {name} | {med:.1f}{extra} | {pct(total, 0.95):.1f} | {statistics.median(first):.2f} | {rows[-1][2]} |"
+            f"| {name} | {statistics.median(total):.1f} | {pct(total, 0.95):.1f} | {cpu:.1f} | {first:.2f} "
+            f"| {rows[name][-1][2]} |"
         )
 
 
