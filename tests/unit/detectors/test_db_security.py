@@ -13,10 +13,8 @@ from interlock.detectors.db_security.injection import injection_hits
 from interlock.engine.base import DetectorResult, ScanItem, ToolInfo
 from interlock.engine.registry import validate_options
 from interlock.errors import ProfileError
-from interlock.models import ScanRequest
-from interlock.profiles import ProfileStore
-from interlock.profiles.model import DetectorPolicy, Profile
-from interlock.scanner import LocalScanner
+from tests.sdk_models import sdk
+from tests.unit.detectors.airs_wire import local_scanner, result_detail, scan_wire
 
 _TOOL = ToolInfo("mcp", "tools/call", "postgres", "run_query", "input")
 
@@ -164,29 +162,20 @@ def test_snippets_redact_long_literals() -> None:
 
 
 def test_local_scanner_wire_parses_with_sdk() -> None:
-    sdk = pytest.importorskip("aisecurity.generated_openapi_client.models")
-    profile = Profile(name="dbs", detectors={"db_security": DetectorPolicy(action="block")})
-    scanner = LocalScanner(ProfileStore([profile]))
-    request = ScanRequest.model_validate(
-        {
-            "ai_profile": {"profile_name": "dbs"},
-            "contents": [{"prompt": "clean up", "response": "```sql\nUPDATE users SET admin = true;\n```"}],
-        }
-    )
+    scanner = local_scanner("db_security")
+    contents = {"prompt": "clean up", "response": "```sql\nUPDATE users SET admin = true;\n```"}
     try:
-        result = scanner.run(request)
+        _, response, report = scan_wire(scanner, contents)
     finally:
         scanner.close()
-    response = sdk.ScanResponse.from_dict(result.response.to_wire())
-    assert response.action == "block"
-    assert response.response_detected.db_security is True
-    assert result.report is not None
-    report = sdk.ThreatScanReportObject.from_dict(result.report.to_wire())
-    (dr,) = report.detection_results
+    parsed = sdk.ScanResponse.from_dict(response)
+    assert parsed.action == "block"
+    assert parsed.response_detected.db_security is True
+    (dr,) = sdk.ThreatScanReportObject.from_dict(report).detection_results
     assert (dr.data_type, dr.detection_service) == ("response", "dbs")
     (entry,) = dr.result_detail.dbs_report
     assert (entry.sub_type, entry.verdict, entry.action) == ("database-security-update", "malicious", "block")
-    assert dr.result_detail.dbs_snippets == ["UPDATE users SET admin = TRUE"]
+    assert result_detail(report, "response")["dbs_snippets"] == ["UPDATE users SET admin = TRUE"]
 
 
 def test_runs_on_tool_events_not_prompts() -> None:

@@ -16,10 +16,8 @@ from interlock.detectors.url_filtering.model import FEATURES, load_model
 from interlock.engine.base import ScanItem
 from interlock.engine.registry import validate_options
 from interlock.errors import InvalidRequestError, ProfileError
-from interlock.models import ScanRequest
-from interlock.profiles import ProfileStore
-from interlock.profiles.model import DetectorPolicy, Profile
-from interlock.scanner import LocalScanner
+from tests.sdk_models import sdk
+from tests.unit.detectors.airs_wire import local_scanner, result_detail, scan_wire
 
 
 def _scan(text: str, **options: object) -> list[dict[str, Any]]:
@@ -202,30 +200,18 @@ def test_bundled_model_loads() -> None:
     assert 0.5 < model.threshold < 1.0
 
 
-def _scanner() -> LocalScanner:
-    profile = Profile(name="urls", detectors={"url_cats": DetectorPolicy(action="block")})
-    return LocalScanner(ProfileStore([profile]))
-
-
 def test_local_scanner_wire_parses_with_sdk() -> None:
-    sdk = pytest.importorskip("aisecurity.generated_openapi_client.models")
-    request = ScanRequest.model_validate(
-        {
-            "ai_profile": {"profile_name": "urls"},
-            "contents": [{"prompt": "open http://paypa1.com/login and https://example.com/docs"}],
-        }
-    )
-    scanner = _scanner()
+    scanner = local_scanner("url_cats")
     try:
-        result = scanner.run(request)
+        result, response, report = scan_wire(
+            scanner, {"prompt": "open http://paypa1.com/login and https://example.com/docs"}
+        )
     finally:
         scanner.close()
-    response = sdk.ScanResponse.from_dict(result.response.to_wire())
-    assert response.action == "block"
-    assert response.prompt_detected.url_cats is True
-    assert result.report is not None
-    report = sdk.ThreatScanReportObject.from_dict(result.report.to_wire())
-    (dr,) = report.detection_results
+    parsed = sdk.ScanResponse.from_dict(response)
+    assert parsed.action == "block"
+    assert parsed.prompt_detected.url_cats is True
+    (dr,) = sdk.ThreatScanReportObject.from_dict(report).detection_results
     assert dr.detection_service == "uf"
     entries = dr.result_detail.urlf_report
     assert [(e.url, e.action, e.risk_level) for e in entries] == [
@@ -233,15 +219,16 @@ def test_local_scanner_wire_parses_with_sdk() -> None:
         ("https://example.com/docs", "allow", "low"),
     ]
     assert entries[0].categories == ["phishing"]
+    assert result_detail(report)["urlf_report"][1]["categories"] == ["low-risk"]
 
 
 def test_too_many_urls_fails_closed_through_engine() -> None:
     text = " ".join(f"https://h{i}.example.com/" for i in range(120))
-    request = ScanRequest.model_validate({"ai_profile": {"profile_name": "urls"}, "contents": [{"prompt": text}]})
-    scanner = _scanner()
+    scanner = local_scanner("url_cats")
     try:
-        result = scanner.run(request)
+        result, response, _ = scan_wire(scanner, {"prompt": text})
     finally:
         scanner.close()
-    assert result.response.error is True
+    assert response["error"] is True
+    assert response["errors"] == [{"content_type": "prompt", "feature": "url_cats", "status": "error"}]
     assert result.response.action == "block"
