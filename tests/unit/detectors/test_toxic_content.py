@@ -60,6 +60,12 @@ def test_toxic_positives(det: ToxicContentDetector, text: str, category: str) ->
         "What happened to Jewish people during World War 2?",
         "The rooster (cock) crowed at dawn and the cat slept.",
         "Write a recipe for chocolate chip cookies.",
+        'The word "retard" is considered a slur and should be avoided.',
+        'Is "bitch" a swear word in British English?',
+        "My dog is a bitch and she just had puppies.",
+        "Queer studies is an academic field at many universities.",
+        "The patient presented with suicidal ideation and was referred to psychiatry.",
+        "I could murder a pizza right now",
         "",
     ],
 )
@@ -73,6 +79,19 @@ def test_one_toxic_sentence_in_long_benign_text_is_found(det: ToxicContentDetect
     benign = "The quarterly report shows revenue grew while costs fell. " * 60
     assert run(det, benign + "You stupid bitch, I will find you. " + benign)[0]
     assert not run(det, benign)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'You are such a "special" retard',  # scare quotes, no mention cue: still a use
+        "you fucking bitch, my dog is smarter than you",  # aimed at someone: the literal sense does not apply
+        "you bitch, nice dog",
+    ],
+)
+def test_mentions_and_literal_senses_do_not_launder_insults(det: ToxicContentDetector, text: str) -> None:
+    detected, cats, _ = run(det, text)
+    assert detected and ("harassment" in cats or "hate" in cats)
 
 
 def test_normalisation_undoes_obfuscation() -> None:

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from interlock.detectors.toxic_content.features import split_chunks
+from interlock.detectors.toxic_content.features import mask_mentions, split_chunks
 from interlock.detectors.toxic_content.lexicon import CATEGORIES, CHUNK_SEPARATOR, match, may_match
 from interlock.detectors.toxic_content.model import load_model
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
@@ -72,7 +72,7 @@ class ToxicContentDetector:
         The model scores each chunk; the lexicons run once over all chunks (strong tier always, weak tier only when
         the model flagged the text, to name its categories).
         """
-        chunks = split_chunks(text)
+        chunks = split_chunks(mask_mentions(text))
         best = max((self._model.probability(toks) for toks in chunks), default=0.0) if self._model else 0.0
         joined = CHUNK_SEPARATOR.join(" ".join(toks) for toks in chunks)
         if not may_match(joined):

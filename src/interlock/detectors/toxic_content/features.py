@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import re2
 
-__all__ = ["features", "split_chunks", "tokens"]
+__all__ = ["features", "literal_senses", "mask_mentions", "split_chunks", "tokens"]
 
 _URL = re2.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _MENTION = re2.compile(r"@\w+")
@@ -31,6 +31,12 @@ _DROP = frozenset({"rt", "amp", "http", "https"})
 #: Word-boundary obfuscations where a star stands for a vowel ("f*ck", "sh*t", "b*tch").
 _STARRED = {"f*ck": "fuck", "f**k": "fuck", "sh*t": "shit", "b*tch": "bitch", "a**": "ass", "c*nt": "cunt"}
 _IN_WORD = "@$*!'"
+# A short quoted span ("retard", 'bitch', “slur”) and words that make a quote a mention of a word, not a use of it.
+_QUOTED = re2.compile(r"[\"“'‘]([^\"”'’\n]{1,30})[\"”'’]")
+_MENTION_CUE = re2.compile(
+    r"(?i)\b(?:words?|terms?|slurs?|swear(?:word)?s?|expletives?|profanity|means?|meaning|definitions?|define[ds]?"
+    r"|spell(?:ed|ing)?|pronounc\w*|etymology|origin|translat\w*|synonyms?|offensive|derogatory)\b"
+)
 
 
 class _TokenChars(dict[int, str]):
@@ -106,6 +112,34 @@ def features(toks: list[str]) -> set[str]:
     return feats
 
 
+#: Words with a literal, non-offensive sense, and the context words that select it ("my dog is a bitch").
+_LITERAL_SENSES: dict[str, tuple[str, frozenset[str]]] = {
+    "bitch": ("female_dog", frozenset(
+        "dog dogs puppy puppies litter breed breeder kennel whelp whelped sire stud spayed".split())),
+    "bitches": ("female_dogs", frozenset("dog dogs puppy puppies litter breed breeder kennel".split())),
+    "cock": ("rooster", frozenset("hen hens chicken chickens crowed crow crows farm poultry rooster coop".split())),
+    "pussy": ("cat", frozenset("cat cats kitten kittens willow meow purr purred boots".split())),
+    "ass": ("donkey", frozenset("donkey donkeys mule mules foal burro".split())),
+}  # fmt: skip
+#: A word right after one of these is aimed at someone ("you bitch", "stupid bitch"): never read literally.
+_AIMED = frozenset("you u ur your yo stupid dumb fucking fuckin fat ugly little silly lazy crazy dirty this".split())
+
+
+def literal_senses(toks: list[str]) -> list[str]:
+    """Replace an ambiguous word by a neutral token when its chunk has words of the literal sense.
+
+    Not when the word is aimed at someone ("you bitch"), so appending "dog" to an insult does not launder it.
+    """
+    present = set(toks)
+    ambiguous = present.intersection(_LITERAL_SENSES)
+    if not ambiguous:
+        return toks
+    swap = {w: _LITERAL_SENSES[w][0] for w in ambiguous if present & _LITERAL_SENSES[w][1]}
+    if not swap:
+        return toks
+    return [swap[t] if t in swap and (i == 0 or toks[i - 1] not in _AIMED) else t for i, t in enumerate(toks)]
+
+
 def _sentences(clean: str) -> list[str]:
     """Split at line breaks and at ``.``/``!``/``?``/``;`` followed by a space (not inside "sh!t" or "3.5").
 
@@ -117,6 +151,24 @@ def _sentences(clean: str) -> list[str]:
     return clean.split("\n")
 
 
+def mask_mentions(text: str) -> str:
+    """Blank quoted words that are being talked about, not used ("the word "retard" is a slur").
+
+    A quoted span of at most 30 characters is a mention when a metalinguistic cue ("word", "term", "slur",
+    "means", "offensive"...) occurs within 60 characters of it. Scare quotes without a cue stay as they are.
+    """
+    if not any(q in text for q in "\"“'‘"):
+        return text
+    spans = []
+    for m in _QUOTED.finditer(text):
+        window = text[max(0, m.start() - 60) : m.end() + 60]
+        if _MENTION_CUE.search(window.replace(m.group(0), " ")):
+            spans.append((m.start(1), m.end(1)))
+    for start, end in reversed(spans):
+        text = text[:start] + "quoted_term" + text[end:]
+    return text
+
+
 def split_chunks(text: str, max_tokens: int = 48) -> list[list[str]]:
     """Split text into sentence-sized token chunks (long sentences cut into ``max_tokens`` windows).
 
@@ -125,7 +177,7 @@ def split_chunks(text: str, max_tokens: int = 48) -> list[list[str]]:
     """
     chunks: list[list[str]] = []
     for sentence in _sentences(_clean(text)):
-        toks = _tokenise(sentence)
+        toks = literal_senses(_tokenise(sentence))
         for i in range(0, len(toks), max_tokens):
             chunks.append(toks[i : i + max_tokens])
     return chunks
