@@ -64,7 +64,7 @@ class Verdict:
         r = self.result
         response = r.response if r is not None else None
         side = side or self.side
-        if self.failed:
+        if self.failed and not self.failed_open:  # fail-open verdicts block only on an actual detection
             exc = ScanFailed(
                 f"{what}: scan failed ({self.error}); failing closed", response=response, side=side, result=r
             )

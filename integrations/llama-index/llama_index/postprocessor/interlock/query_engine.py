@@ -118,9 +118,9 @@ class InterlockQueryEngine(BaseQueryEngine):
 
     def _refusal(self, verdict: Verdict, what: str, query: Verdict | None = None) -> Response:
         text = self.policy.refuse_or_raise(verdict, what)
-        records = {"query": (query or verdict).record()}
-        if what == "answer":
-            records["response"] = verdict.record()
+        records = {"query": verdict.record()} if what == "query" else {"response": verdict.record()}
+        if query is not None:
+            records["query"] = query.record()
         return Response(response=text, source_nodes=[], metadata={"interlock": records})
 
     def _finish(self, response: Response | PydanticResponse, query: Verdict | None, answer: Verdict) -> RESPONSE_TYPE:
