@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.agent_security import AgentSecurityDetector, AgentSecurityOptions
 from interlock.engine.base import DetectorResult, ScanItem, ToolInfo
@@ -193,3 +194,23 @@ def test_wire_output_parses_with_sdk() -> None:
         assert response["category"] == "benign" and response["tool_detected"]["verdict"] == "benign"
     finally:
         scanner.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+            lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+            max_leaves=20,
+        ).map(json.dumps),
+    ),
+    method=st.sampled_from(["tools/list", "tools/call", "resources/read"]),
+    direction=st.sampled_from(["input", "output"]),
+)
+def test_never_crashes_and_spans_stay_inside(text: str, method: str, direction: str) -> None:
+    det = AgentSecurityDetector(AgentSecurityOptions(use_injection_detector=False))
+    r = tool_event(det, method, direction, text)
+    assert r.detail["agent_report"]["model_verdict"] in ("benign", "malicious")
+    assert all(0 <= f.start <= f.end <= len(text) for f in r.findings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.grounding import MAX_CONTEXT, MAX_PROMPT, MAX_RESPONSE, GroundingDetector, GroundingOptions
 from interlock.detectors.grounding.claims import is_claim, sentences
@@ -149,3 +150,12 @@ def test_content_safety_builtin_profile() -> None:
         assert ok.response.response_detected.ungrounded is False
     finally:
         scanner.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=600))
+def test_never_crashes_and_findings_are_sentences(response: str, context: str) -> None:
+    item = ScanItem(text=response, field="response", data_type="response", context=context)
+    r = GroundingDetector().detect(item)
+    assert r.detail["cg_report"]["category"] in ("grounded", "ungrounded", "not_applicable")
+    assert all(0 <= f.start < f.end <= len(response) for f in r.findings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.toxic_content import ToxicContentDetector, ToxicContentOptions
 from interlock.detectors.toxic_content.features import split_chunks, tokens
@@ -141,3 +142,18 @@ def test_wire_output_parses_with_sdk() -> None:
         assert result_detail(report, "response")["tc_report"]["verdict"] == "benign"
     finally:
         scanner.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=400))
+def test_never_crashes_on_arbitrary_text(text: str) -> None:
+    r = ToxicContentDetector().detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+    assert r.detail["tc_report"]["verdict"] == ("malicious" if r.detected else "benign")
+    assert set(r.categories.get("toxic_categories", [])) <= {
+        "hate",
+        "harassment",
+        "sexual",
+        "violence",
+        "self-harm",
+        "profanity",
+    }
