@@ -12,18 +12,19 @@ import argparse
 import statistics
 import time
 
-from topic_cases import CASES, TOPICS
+from topic_cases import CASES, HELDOUT_CASES, HELDOUT_TOPICS, TOPICS
 
 from interlock.detectors.topic_guardrails import TopicGuardrailsDetector, TopicGuardrailsOptions
 from interlock.engine.base import ScanItem
 
-ALLOWED = {t["name"] for t in TOPICS["allowed_topics"]}
 
-
-def evaluate(det: TopicGuardrailsDetector) -> tuple[dict[str, tuple[int, int, int]], float]:
+def evaluate(
+    det: TopicGuardrailsDetector, cases: list[tuple[str, str | None]] = CASES
+) -> tuple[dict[str, tuple[int, int, int]], float]:
+    allowed = {t.name for t in det.options.allowed_topics}
     per: dict[str, list[int]] = {}
     correct = 0
-    for text, want in CASES:
+    for text, want in cases:
         r = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
         got = set(r.categories.get("allowed_topics", [])) | set(r.categories.get("blocked_topics", []))
         for topic in {want, *got} - {None}:
@@ -33,9 +34,19 @@ def evaluate(det: TopicGuardrailsDetector) -> tuple[dict[str, tuple[int, int, in
                 fp + (topic != want and topic in got),
                 fn + (topic == want and topic not in got),
             ]
-        should_violate = want not in ALLOWED
+        should_violate = want not in allowed
         correct += r.detected == should_violate
-    return {k: (v[0], v[1], v[2]) for k, v in per.items()}, correct / len(CASES)
+    return {k: (v[0], v[1], v[2]) for k, v in per.items()}, correct / len(cases)
+
+
+def table(per: dict[str, tuple[int, int, int]], acc: float) -> None:
+    print("| topic | TP | FP | FN | precision | recall |")
+    print("|---|---|---|---|---|---|")
+    for topic, (tp, fp, fn) in sorted(per.items()):
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        print(f"| {topic} | {tp} | {fp} | {fn} | {p:.2f} | {r:.2f} |")
+    print(f"\nviolation decision accuracy: {acc:.3f}\n")
 
 
 def main() -> None:
@@ -45,14 +56,12 @@ def main() -> None:
     base = TopicGuardrailsOptions.model_validate({**TOPICS, "embeddings": args.embeddings})
     det = TopicGuardrailsDetector(base)
     print(f"{len(CASES)} cases; semantic={'on' if det.semantic else 'off'}; threshold {base.threshold}\n")
-    per, acc = evaluate(det)
-    print("| topic | TP | FP | FN | precision | recall |")
-    print("|---|---|---|---|---|---|")
-    for topic, (tp, fp, fn) in sorted(per.items()):
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        print(f"| {topic} | {tp} | {fp} | {fn} | {p:.2f} | {r:.2f} |")
-    print(f"\nviolation decision accuracy: {acc:.3f}\n")
+    table(*evaluate(det))
+    held = TopicGuardrailsDetector(
+        TopicGuardrailsOptions.model_validate({**HELDOUT_TOPICS, "embeddings": args.embeddings})
+    )
+    print(f"### held-out configuration ({len(HELDOUT_CASES)} cases, threshold fixed beforehand)\n")
+    table(*evaluate(held, HELDOUT_CASES))
     print("| threshold | violation accuracy |")
     print("|---|---|")
     for th in (0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3):
