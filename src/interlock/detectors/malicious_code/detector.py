@@ -37,6 +37,8 @@ _ECHO_B64 = re2.compile(r"([A-Za-z0-9+/]{16,}={0,2})['\"]?\s*\|\s*base64\s+(?:-\
 _PY_C_SQ = re2.compile(r"\bpython[23]?(?:\.exe)?\s+-c\s+'([^']{8,})'")
 _PY_C_DQ = re2.compile(r"\bpython[23]?(?:\.exe)?\s+-c\s+\"([^\"]{8,})\"")
 _INJECTION_ORIGINS = frozenset({"json", "inline", "line", "whole"})
+#: Units that may be Python even when the language guess says plain text (tried on the syntax tree too).
+_WHOLE_ORIGINS = frozenset({"whole", "fence"})
 
 _THREAT_NAMES = {
     "reverse_shell": "reverse shell",
@@ -130,11 +132,12 @@ class MaliciousCodeDetector:
     def _analyse(self, unit: CodeUnit, idx: int, depth: int, hits: list[_Hit]) -> None:
         lang = unit.language
         norm = normalize(unit.code, lang)
+        views = (unit.code, norm) if norm != unit.code else (unit.code,)
         decoded = depth > 0
         for rule in RULES:
-            if self._matches(rule, norm):
+            if any(self._matches(rule, v) for v in views):
                 hits.append(_Hit(rule.id, rule.category, rule.severity, idx, lang, decoded))
-        if lang == "python" or unit.origin == "decoded":
+        if lang == "python" or (lang == "text" and unit.origin in _WHOLE_ORIGINS) or unit.origin == "decoded":
             analysis = analyse_python(unit.code, max_chars=self.options.max_ast_chars)
             if analysis is not None:
                 for f in analysis.findings:

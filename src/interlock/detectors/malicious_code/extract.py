@@ -67,7 +67,8 @@ _CMD_LINE = re2.compile(
     r"(?:(?:curl|wget|bash|sh|zsh|nc|ncat|netcat|socat|rm|dd|mkfs(?:\.\w+)?|chmod|chown|crontab|echo|cat|python[23]?"
     r"|perl|php|ruby|node|powershell(?:\.exe)?|pwsh|iex|certutil|bitsadmin|mshta|regsvr32|rundll32|vssadmin|wmic"
     r"|bcdedit|schtasks|reg|net|format|del|rd|cmd(?:\.exe)?|base64|eval|exec|nohup|setsid|mkfifo|telnet|ssh|scp"
-    r"|tar|find|xargs|kill|shred|systemctl|launchctl|osascript|security|mimikatz|awk|sed|openssl|export|source)\b"
+    r"|tar|find|xargs|kill|shred|systemctl|launchctl|osascript|security|mimikatz|awk|sed|openssl|export|source"
+    r"|ls|cp|mv|mkdir|grep|docker|kubectl|git|pip|npm|apt-get|apt|make)\b"
     r"|(?i:invoke-expression|start-process|new-object|set-mppreference|add-mppreference|invoke-webrequest)\b)"
     r"[^\n]*[-/|;&$>\\=]"
 )

@@ -335,7 +335,7 @@ RULES: tuple[Rule, ...] = (
     _r(
         "path_traversal",
         "exploit",
-        0.75,
+        0.8,
         r"(?:\.\./|\.\.\\|%2e%2e%2f|%2e%2e/|\.\.%2f){3,}[^\s'\"]{0,40}(?:etc/passwd|etc/shadow|win\.ini|boot\.ini|system32)",
     ),
     _r("xxe_entity", "exploit", 0.85, r"<!entity\s+%?\s*\S+\s+system\s+['\"](?:file|https?|php|expect|ftp)://"),
@@ -373,13 +373,15 @@ _CARET = re2.compile(r"\^([A-Za-z])")
 def normalize(code: str, language: str) -> str:
     """Undo cheap evasions so rules see the intended tokens.
 
-    Shell: line continuations, empty quotes (``c''url``), backslash-escaped letters (``c\\url``). PowerShell:
+    Shell: line continuations, empty quotes (``c''url``), backslash-escaped letters (``c\\url``; callers also
+    match the raw text, so Windows paths such as ``hklm\\sam`` survive). PowerShell:
     backtick escapes (``I`E`X``) and string concatenation (``'Down'+'loadString'``). Batch: caret escapes
     (``p^o^w^e^r^s^h^e^l^l``). Unknown languages get all of them.
     """
     out = _CONT.sub("", code)
     if language in ("shell", "text", "batch"):
         out = _EMPTY_QUOTES.sub("", out)
+    if language in ("shell", "text"):
         out = _BACKSLASH_LETTER.sub(r"\1", out)
     if language in ("powershell", "text", "batch"):
         out = out.replace("`", "")
