@@ -24,9 +24,10 @@ import base64
 import binascii
 import bisect
 import codecs
+import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import unquote_to_bytes
@@ -40,18 +41,33 @@ __all__ = ["HIDDEN_VIEWS", "Limits", "OffsetMap", "View", "fold_text", "views", 
 #: Views whose text was hidden from a human reader (smuggled or encoded): matches there weigh more.
 HIDDEN_VIEWS = frozenset({"tags", "base64", "hex", "url", "rot13"})
 
-_INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
-)
-_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_INVISIBLE_RANGES = (
+    (0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+_COMBINING_RANGES = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+
+
+def _cls(ranges: Iterable[tuple[int, int]]) -> str:
+    """Character-class body (RE2 and ``re`` syntax) for code-point ranges."""
+    return "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges)
+
+
+def _py_cls(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+_INVISIBLE = _py_cls(_INVISIBLE_RANGES)
+_COMBINING = _py_cls(_COMBINING_RANGES)
+_COMBINING_RX = re2.compile(f"[{_cls(_COMBINING_RANGES)}]")
 _TAG_RUN = re.compile("[\U000e0000-\U000e007f]+")
 _ZW_IN_WORD = re.compile(r"[A-Za-z][\u200b-\u200d\u2060\ufeff\u00ad]+(?=[A-Za-z])")
 
 
 @cache
-def _nfkc_changing_class() -> str:
-    """A regex character class of every code point NFKC changes (built once on first use)."""
+def _nfkc_changing() -> tuple[tuple[int, int], ...]:
+    """Code-point ranges NFKC maps to something containing letters or digits (computed once on first use)."""
     # The BMP plus the supplementary blocks with compatibility forms (math alphanumerics, enclosed letters).
     spans = ((0x80, 0xD800), (0xE000, 0x10000), (0x1D400, 0x1D800), (0x1F100, 0x1F200), (0x2F800, 0x2FA20))
     ranges: list[tuple[int, int]] = []
@@ -62,22 +78,49 @@ def _nfkc_changing_class() -> str:
                 continue  # most blocks: nothing to do, checked in one C call
             for cp in range(block, top):
                 ch = chr(cp)
-                if unicodedata.normalize("NFKC", ch) != ch:
+                n = unicodedata.normalize("NFKC", ch)
+                # Compatibility forms that only yield punctuation or spaces (CJK fullwidth commas, NBSP, "…")
+                # cannot spell a keyword; skipping them keeps ordinary CJK and typeset prose on the fast path.
+                if n != ch and any(c.isalnum() for c in n):
                     if ranges and ranges[-1][1] == cp - 1:
                         ranges[-1] = (ranges[-1][0], cp)
                     else:
                         ranges.append((cp, cp))
-    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return tuple(ranges)
 
 
 @cache
-def _base_rx() -> re.Pattern[str]:
-    # A preceding letter joins the run when a combining mark follows it, so NFKC can compose "e\u0301" -> "é".
-    special = f"[{_INVISIBLE}{_nfkc_changing_class()}]"
-    return re.compile(f"(?:.(?=[{_COMBINING}]))?(?:{special}|[{_COMBINING}])+", re.S)
+def _base_rx() -> re2._Regexp:
+    """Runs of characters the base view rewrites: invisibles, NFKC-changing characters, combining marks."""
+    return re2.compile(f"[{_cls((*_INVISIBLE_RANGES, *_nfkc_changing(), *_COMBINING_RANGES))}]+")
+
+
+def _base_view(text: str) -> View:
+    """NFKC with invisibles removed, run by run (exact offsets) or, for texts dense with such runs, as one
+    C-level pass (identity offsets when lengths agree, else block by block)."""
+    if text.isascii():
+        return View("base", text, OffsetMap.identity())
+    spans = list(itertools.islice(_base_rx().finditer(text), _MAX_EXACT + 1))
+    if not spans:
+        return View("base", text, OffsetMap.identity())
+    if len(spans) > _MAX_EXACT:
+        whole = _fix_base(text)
+        if len(whole) == len(text):
+            return View("base", whole, OffsetMap.identity())
+        t, m = _rewrite_blocks(text, _fix_base, None)
+    else:
+        t, m = _rewrite(text, _base_rx(), _fix_base, None, compose_left=True)
+    return View("base", t, m)
 
 
 _FOLD_MARKS = re.compile(f"[{_COMBINING}]+")
+_MAX_EXACT = 24  # matches rewritten one by one before switching to block mode
+_BLOCK = 256  # block size (characters) of block mode
+_BLOB = re.compile(r"[A-Za-z0-9+/=_\-]{256,}")
+
+
+def _spaces(m: re.Match[str]) -> str:
+    return " " * (m.end() - m.start())
 
 
 @dataclass(frozen=True)
@@ -182,19 +225,45 @@ class _Builder:
 
 
 def _rewrite(
-    text: str, rx: re.Pattern[str] | re2._Regexp, fn: Callable[[str], str], parent: OffsetMap | None
+    text: str,
+    rx: re.Pattern[str] | re2._Regexp,
+    fn: Callable[[str], str],
+    parent: OffsetMap | None,
+    whole: Callable[[str], str] | None = None,
+    compose_left: bool = False,
 ) -> tuple[str, OffsetMap]:
-    """Replace each match of ``rx`` by ``fn(match)``, keeping an offset map."""
-    b = _Builder()
-    last = 0
+    """Replace each match of ``rx`` by ``fn(match)``, keeping an exact offset map.
+
+    When a text has more than ``_MAX_EXACT`` matches (zalgo, text full of invisible characters) and ``whole``
+    is given, the text is instead rewritten block by block with ``whole`` (C-speed string functions): offsets
+    are then exact to within a block, and the work stays linear with a small constant. ``compose_left`` adds the
+    character before a run that starts with a combining mark, so NFKC can compose ``e`` + U+0301 into ``é``.
+    """
+    spans: list[tuple[int, int]] = []
     for m in rx.finditer(text):
         s, e = m.span()
-        b.copy(last, text[last:s])
-        b.replace(s, e - s, fn(m.group()))
-        last = e
-    if last == 0:
+        if compose_left and s > 0 and unicodedata.combining(text[s]):
+            s -= 1
+        spans.append((s, e))
+        if whole is not None and len(spans) > _MAX_EXACT:
+            return _rewrite_blocks(text, whole, parent)
+    if not spans:
         return text, OffsetMap.identity() if parent is None else parent
+    b = _Builder()
+    last = 0
+    for s, e in spans:
+        b.copy(last, text[last:s])
+        b.replace(s, e - s, fn(text[s:e]))
+        last = e
     b.copy(last, text[last:])
+    return b.build(parent)
+
+
+def _rewrite_blocks(text: str, whole: Callable[[str], str], parent: OffsetMap | None) -> tuple[str, OffsetMap]:
+    b = _Builder()
+    for i in range(0, len(text), _BLOCK):
+        chunk = text[i : i + _BLOCK]
+        b.replace(i, len(chunk), whole(chunk))
     return b.build(parent)
 
 
@@ -203,6 +272,14 @@ _INVISIBLE_RX = re.compile(f"[{_INVISIBLE}]+")
 
 def _fix_base(run: str) -> str:
     return unicodedata.normalize("NFKC", _INVISIBLE_RX.sub("", run))
+
+
+def _drop(_: str) -> str:
+    return ""
+
+
+def _drop_marks(text: str) -> str:
+    return _FOLD_MARKS.sub("", text)
 
 
 def _fold_table() -> dict[int, str]:
@@ -217,8 +294,11 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
-_FOLD_KEYS = "".join(sorted({chr(k) for k in _FOLD}))
-_NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_KEYS)}{_COMBINING}]")
+# Fold only texts that mix scripts inside a word (look-alike next to a Latin letter) or put marks on Latin
+# letters: pure Cyrillic, Greek or accented prose is left alone (its own-language patterns match it as is).
+_CONF = _cls((ord(k), ord(k)) for k in sorted(CONFUSABLES))
+_MARKS = _cls(_COMBINING_RANGES)
+_NEEDS_FOLD = re2.compile(f"[A-Za-z][{_CONF}{_MARKS}]|[{_CONF}][A-Za-z]")
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "|": "l", "!": "i"}
@@ -228,24 +308,21 @@ _LEET_HINT = re2.compile(r"(?i)[a-z][013457@$|!]+[a-z]|\b[013457@$][a-z]{2}|[a-z
 # Letters split by separators: "i g n o r e", "i.g.n.o.r.e" (single-letter tokens) or "ig-no-re" (short
 # fragments joined by punctuation, not spaces).
 _SPLIT = re2.compile(
-    r"(?i)\b[a-z](?:[ \t.\-_*/|,~+'`]{1,3}[a-z]\b){3,}"
-    r"|\b[a-z]{1,5}(?:[.\-_*/|~+'`·][a-z]{1,5}\b){2,}"
+    r"(?i)\b[a-z](?:[ \t.\-_*/|,~+'`]{1,3}[a-z]\b){3,48}"
+    r"|\b[a-z]{1,5}(?:[.\-_*/|~+'`·][a-z]{1,5}\b){2,16}"
 )
 _SEP = re.compile(r"[^A-Za-z]+")
+_SEP_OR_MARK = re.compile(r"[^A-Za-z\0]+")
+_WIDE = {n: re.compile(f"[^A-Za-z]{{{n + 1},}}") for n in (1, 2, 3)}
 
 
 def _collapse(run: str) -> str:
-    seps = _SEP.findall(run)
-    letters = _SEP.split(run)
-    if not seps:
+    """Join letters split by separators; a separator wider than the narrowest one in the run keeps a space."""
+    narrow = min(map(len, _SEP.findall(run)), default=0)
+    if not narrow:
         return run
-    narrow = min(len(s) for s in seps)
-    out = [letters[0]]
-    for sep, tok in zip(seps, letters[1:], strict=False):
-        # A separator wider than the usual one (or a different one) keeps a word break.
-        out.append(" " if len(sep) > narrow or sep.strip() != seps[0].strip() else "")
-        out.append(tok)
-    return "".join(out)
+    marked = _WIDE[min(narrow, 3)].sub("\0", run)
+    return _SEP_OR_MARK.sub("", marked).replace("\0", " ")
 
 
 _ROT13_HINT = re2.compile(
@@ -319,6 +396,8 @@ def _decoded_views(base: View, lim: Limits) -> list[View]:
     text = base.text
     taken: list[tuple[int, int]] = []
     for kind, rx in (("hex", _HEX), ("base64", _B64), ("url", _URLENC)):
+        if kind == "url" and "%" not in text:
+            continue
         for m in rx.finditer(text):
             if len(out) >= lim.max_decoded:
                 return out
@@ -335,17 +414,17 @@ def _decoded_views(base: View, lim: Limits) -> list[View]:
     return out
 
 
+_TAG_DECODE = {cp: (chr(cp - 0xE0000) if 0xE0020 <= cp <= 0xE007E else None) for cp in range(0xE0000, 0xE0080)}
+
+
 def _tag_view(text: str) -> View | None:
     b = _Builder()
     for m in _TAG_RUN.finditer(text):
-        s = m.start()
+        s, e = m.span()
         if s and text[s - 1] == "\U0001f3f4":
             continue  # emoji subdivision flags (England, Scotland, Wales) are tag sequences
-        for i, ch in enumerate(m.group()):
-            cp = ord(ch) - 0xE0000
-            if 0x20 <= cp <= 0x7E:
-                b.copy(s + i, chr(cp))
-        b.replace(s + len(m.group()), 0, "\n")
+        b.replace(s, e - s, m.group().translate(_TAG_DECODE))
+        b.replace(e, 0, "\n")
     decoded, offsets = b.build(None)
     return View("tags", decoded, offsets) if decoded.strip() else None
 
@@ -353,17 +432,18 @@ def _tag_view(text: str) -> View | None:
 def views(text: str, limits: Limits | None = None) -> list[View]:
     """All views of ``text`` worth scanning (duplicates dropped), ``base`` first."""
     lim = limits or Limits()
-    if text.isascii():
-        base = View("base", text, OffsetMap.identity())
-    else:
-        t, m = _rewrite(text, _base_rx(), _fix_base, None)
-        base = View("base", t, m)
+    base = _base_view(text)
+    decode_from = base
+    if _BLOB.search(base.text):
+        # Long encoded blobs (data URLs, keys) are scanned through their decoded view only: matching prose
+        # patterns over kilobytes of random characters is slow for any automaton and finds nothing.
+        base = View("base", _BLOB.sub(_spaces, base.text), base.offsets)
     out = [base]
     seen = {base.text}
     latin = base
-    if not base.text.isascii() and _NEEDS_FOLD.search(base.text):
+    if not base.text.isascii() and (_NEEDS_FOLD.search(base.text) or _NEEDS_FOLD.search(text)):
         folded = base.text.translate(_FOLD)
-        t, m = _rewrite(folded, _FOLD_MARKS, lambda _: "", base.offsets)
+        t, m = _rewrite(folded, _FOLD_MARKS, _drop, base.offsets, whole=_drop_marks)
         latin = View("fold", t, m)
         if t not in seen:
             out.append(latin)
@@ -384,12 +464,12 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
         tv = _tag_view(text)
         if tv is not None:
             out.append(tv)
-    out.extend(_decoded_views(base, lim))
+    out.extend(_decoded_views(decode_from, lim))
     return out
 
 
-def zero_width_in_words(text: str) -> int:
-    """How many times invisible characters split a Latin word (an evasion tell)."""
+def zero_width_in_words(text: str, limit: int = 16) -> int:
+    """How many times (up to ``limit``) invisible characters split a Latin word (an evasion tell)."""
     if text.isascii():
         return 0
-    return sum(1 for _ in _ZW_IN_WORD.finditer(text))
+    return sum(1 for _ in itertools.islice(_ZW_IN_WORD.finditer(text), limit))

@@ -172,8 +172,7 @@ class SignatureTier:
         """Score the views of one text window."""
         best: dict[str, Evidence] = {}
         base = views[0].text if views else ""
-        topic = bool(_TOPIC.search(base))
-        mention = topic or bool(_CUE.search(base))
+        cues: tuple[bool, bool] | None = None  # (topic, mention), computed on the first match only
         in_base: set[str] = set()
         for view in views:
             for idx, s, e in self._matches(view):
@@ -183,6 +182,10 @@ class SignatureTier:
                     w += _HIDDEN_BONUS
                 elif view.name != "base" and sig.id not in in_base:
                     w += _OBFUSCATION_BONUS  # only visible once de-obfuscated
+                if cues is None:
+                    topic = bool(_TOPIC.search(base))
+                    cues = (topic, topic or bool(_CUE.search(base)))
+                topic, mention = cues
                 if not view.hidden and mention and _QUOTE_BEFORE.search(view.text[max(0, s - 3) : s]):
                     w *= _MENTION_DAMPING  # a quoted example in a text about attacks
                 elif topic and w < 0.5:
