@@ -10,7 +10,14 @@ from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackMa
 from langchain_core.language_models import BaseChatModel, BaseLLM
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableSerializable
-from langchain_core.runnables.config import patch_config
+from langchain_core.runnables.config import (
+    ensure_config,
+    get_async_callback_manager_for_config,
+    get_callback_manager_for_config,
+    patch_config,
+    set_config_context,
+)
+from langchain_core.runnables.utils import coro_with_context
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from interlock.errors import ThreatDetected
@@ -118,12 +125,37 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     # -- invoke -------------------------------------------------------------------------------------------------
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        return self._call_with_config(self._invoke, input, config, **kwargs)
+        # The guard's own traced run, like ``Runnable._call_with_config`` minus its per-call signature inspection.
+        config = ensure_config(config)
+        run_manager = get_callback_manager_for_config(config).on_chain_start(
+            None, input, name=config.get("run_name") or self.get_name(), run_id=config.pop("run_id", None)
+        )
+        try:
+            child = patch_config(config, callbacks=run_manager.get_child())
+            with set_config_context(child) as context:
+                output = context.run(self._invoke, input, run_manager, child)
+        except BaseException as e:
+            run_manager.on_chain_error(e)
+            raise
+        run_manager.on_chain_end(output)
+        return output
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
+        config = ensure_config(config)
+        run_manager = await get_async_callback_manager_for_config(config).on_chain_start(
+            None, input, name=config.get("run_name") or self.get_name(), run_id=config.pop("run_id", None)
+        )
+        try:
+            child = patch_config(config, callbacks=run_manager.get_child())
+            with set_config_context(child) as context:
+                output = await coro_with_context(self._ainvoke(input, run_manager, child), context)
+        except BaseException as e:
+            await run_manager.on_chain_error(e)
+            raise
+        await run_manager.on_chain_end(output)
+        return output
 
-    def _invoke(self, value: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig) -> Any:
+    def _invoke(self, value: Any, run_manager: CallbackManagerForChainRun, child: RunnableConfig) -> Any:
         tr_id = str(run_manager.run_id)
         self._check_config()
         if self.sides != "output":
@@ -132,13 +164,13 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
                 return self._blocked_input(out)
             value = out.value
         if self.runnable is not None:
-            value = self.runnable.invoke(value, patch_config(config, callbacks=run_manager.get_child()))
+            value = self.runnable.invoke(value, child)
         if self.sides != "input":
             out = self._checker.check("response", extract(value, key=self.output_key), value, tr_id=tr_id)
             value = self._replacement(value, out) if out.blocked else out.marked()
         return value
 
-    async def _ainvoke(self, value: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig) -> Any:
+    async def _ainvoke(self, value: Any, run_manager: AsyncCallbackManagerForChainRun, child: RunnableConfig) -> Any:
         tr_id = str(run_manager.run_id)
         self._check_config()
         if self.sides != "output":
@@ -147,7 +179,7 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
                 return self._blocked_input(out)
             value = out.value
         if self.runnable is not None:
-            value = await self.runnable.ainvoke(value, patch_config(config, callbacks=run_manager.get_child()))
+            value = await self.runnable.ainvoke(value, child)
         if self.sides != "input":
             out = await self._checker.acheck("response", extract(value, key=self.output_key), value, tr_id=tr_id)
             value = self._replacement(value, out) if out.blocked else out.marked()
