@@ -153,11 +153,7 @@ class EngineGuard:
                     released.append(out)
                     yield out
             except ThreatDetected as exc:
-                self._final_record(stream, record, exc)
-                if self.on_threat == "raise":
-                    raise
-                released.append(self._stop_text(released))
-                yield released[-1]
+                yield self._stopped(stream, record, exc, released)
             else:
                 self._final_record(stream, record, None)
         finally:
@@ -189,11 +185,7 @@ class EngineGuard:
                     released.append(out)
                     yield out
             except ThreatDetected as exc:
-                self._final_record(stream, record, exc)
-                if self.on_threat == "raise":
-                    raise
-                released.append(self._stop_text(released))
-                yield released[-1]
+                yield self._stopped(stream, record, exc, released)
             else:
                 self._final_record(stream, record, None)
         finally:
@@ -205,6 +197,11 @@ class EngineGuard:
             if on_done is not None:
                 await on_done("".join(released))
 
-    def _stop_text(self, released: list[str]) -> str:
-        """The refusal appended when a stream is stopped (on its own line when text was already released)."""
-        return ("\n\n" if any(released) else "") + self.refusal
+    def _stopped(self, stream: StreamScanner, record: dict[str, Any], exc: ThreatDetected, released: list[str]) -> str:
+        """Record a stopped stream; re-raise in ``raise`` mode, else return (and keep) the refusal to append."""
+        self._final_record(stream, record, exc)
+        if self.on_threat == "raise":
+            raise exc
+        text = ("\n\n" if any(released) else "") + self.refusal  # on its own line after released text
+        released.append(text)
+        return text

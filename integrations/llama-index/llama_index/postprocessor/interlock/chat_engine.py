@@ -105,16 +105,12 @@ class InterlockChatEngine(BaseChatEngine):
         inner = self._engine.stream_chat(message, chat_history)
         if not self.policy.scan_output:
             return inner
-        record, metadata = _stream_metadata(verdict)
-        content = self._stream_content(message, inner)
-        tokens = self.policy.guard_tokens(inner.response_gen, content, record, self._rewrite_history)
-        return GuardedStreamingChatResponse(
-            chat_stream=_as_chat_stream(tokens),
-            sources=inner.sources,
-            source_nodes=inner.source_nodes,
-            is_writing_to_memory=False,
-            metadata=metadata,
+        record, out = self._guarded(inner, verdict)
+        tokens = self.policy.guard_tokens(
+            inner.response_gen, self._stream_content(message, inner), record, self._rewrite_history
         )
+        out.chat_stream = _as_chat_stream(tokens)
+        return out
 
     async def astream_chat(
         self, message: str, chat_history: list[ChatMessage] | None = None
@@ -126,18 +122,26 @@ class InterlockChatEngine(BaseChatEngine):
         inner = await self._engine.astream_chat(message, chat_history)
         if not self.policy.scan_output:
             return inner
-        record, metadata = _stream_metadata(verdict)
+        record, out = self._guarded(inner, verdict)
         content = self._stream_content(message, inner)
-        tokens = self.policy.aguard_tokens(inner.async_response_gen(), content, record, self._arewrite_history)
-        return GuardedStreamingChatResponse(
-            achat_stream=_as_achat_stream(tokens),
-            sources=inner.sources,
-            source_nodes=inner.source_nodes,
-            is_writing_to_memory=False,
-            metadata=metadata,
+        out.achat_stream = _as_achat_stream(
+            self.policy.aguard_tokens(inner.async_response_gen(), content, record, self._arewrite_history)
         )
+        return out
 
     # -- helpers --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _guarded(
+        inner: StreamingAgentChatResponse, message: Verdict | None
+    ) -> tuple[dict[str, Any], GuardedStreamingChatResponse]:
+        """The record filled in when the stream ends, and the response that will carry the scanned stream."""
+        record: dict[str, Any] = {"action": "pending"}
+        metadata = {"interlock": {"response": record, **({"message": message.record()} if message else {})}}
+        out = GuardedStreamingChatResponse(
+            sources=inner.sources, source_nodes=inner.source_nodes, is_writing_to_memory=False, metadata=metadata
+        )
+        return record, out
 
     def _stream_content(self, message: str, inner: StreamingAgentChatResponse) -> dict[str, str]:
         content = self.policy.answer_content(message, "", inner.source_nodes)
@@ -232,11 +236,6 @@ def _annotate(
     if records and isinstance(response, AgentChatResponse):
         response.metadata = {**(response.metadata or {}), "interlock": records}
     return response
-
-
-def _stream_metadata(message: Verdict | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    record: dict[str, Any] = {"action": "pending"}
-    return record, {"interlock": {"response": record, **({"message": message.record()} if message else {})}}
 
 
 def _as_chat_stream(tokens: Any) -> Any:

@@ -79,40 +79,47 @@ class InterlockQueryEngine(BaseQueryEngine):
     # -- query ----------------------------------------------------------------------------------------------
 
     def _query(self, query_bundle: QueryBundle) -> RESPONSE_TYPE:
-        verdict = None
-        if self.policy.scan_input:
-            verdict = self.policy.guard.scan({"prompt": query_bundle.query_str}, "prompt")
-            if verdict.action == "block":
-                return self._refusal(verdict, "query")
-            query_bundle = _masked_query(query_bundle, verdict)
+        verdict = self.policy.guard.scan(_prompt(query_bundle), "prompt") if self.policy.scan_input else None
+        refusal, query_bundle = self._admit(query_bundle, verdict)
+        if refusal is not None:
+            return refusal
         response = self._engine.query(query_bundle)
-        if not self.policy.scan_output:
-            return _annotate(response, verdict, None)
-        if isinstance(response, (StreamingResponse, AsyncStreamingResponse)):
-            return self._stream(query_bundle.query_str, response, verdict)
-        text = _text_of(response)
-        if not text:
-            return _annotate(response, verdict, None)
-        content = self.policy.answer_content(query_bundle.query_str, text, response.source_nodes)
+        done, content = self._answer(query_bundle, response, verdict)
+        if content is None:
+            return done
         return self._finish(response, verdict, self.policy.guard.scan(content, "response"))
 
     async def _aquery(self, query_bundle: QueryBundle) -> RESPONSE_TYPE:
-        verdict = None
-        if self.policy.scan_input:
-            verdict = await self.policy.guard.ascan({"prompt": query_bundle.query_str}, "prompt")
-            if verdict.action == "block":
-                return self._refusal(verdict, "query")
-            query_bundle = _masked_query(query_bundle, verdict)
+        verdict = await self.policy.guard.ascan(_prompt(query_bundle), "prompt") if self.policy.scan_input else None
+        refusal, query_bundle = self._admit(query_bundle, verdict)
+        if refusal is not None:
+            return refusal
         response = await self._engine.aquery(query_bundle)
+        done, content = self._answer(query_bundle, response, verdict)
+        if content is None:
+            return done
+        return self._finish(response, verdict, await self.policy.guard.ascan(content, "response"))
+
+    def _admit(self, bundle: QueryBundle, verdict: Verdict | None) -> tuple[Response | None, QueryBundle]:
+        """A refusal for a blocked query (raises in ``raise`` mode), else the bundle to run (masked if needed)."""
+        if verdict is None:
+            return None, bundle
+        if verdict.action == "block":
+            return self._refusal(verdict, "query"), bundle
+        return None, _masked_query(bundle, verdict)
+
+    def _answer(
+        self, bundle: QueryBundle, response: RESPONSE_TYPE, verdict: Verdict | None
+    ) -> tuple[RESPONSE_TYPE, dict[str, str] | None]:
+        """The response when it needs no answer scan (streams are wrapped here), else the content to scan."""
         if not self.policy.scan_output:
-            return _annotate(response, verdict, None)
+            return _annotate(response, verdict, None), None
         if isinstance(response, (StreamingResponse, AsyncStreamingResponse)):
-            return self._stream(query_bundle.query_str, response, verdict)
+            return self._stream(bundle.query_str, response, verdict), None
         text = _text_of(response)
         if not text:
-            return _annotate(response, verdict, None)
-        content = self.policy.answer_content(query_bundle.query_str, text, response.source_nodes)
-        return self._finish(response, verdict, await self.policy.guard.ascan(content, "response"))
+            return _annotate(response, verdict, None), None
+        return response, self.policy.answer_content(bundle.query_str, text, response.source_nodes)
 
     # -- helpers --------------------------------------------------------------------------------------------
 
@@ -123,7 +130,8 @@ class InterlockQueryEngine(BaseQueryEngine):
             records["query"] = query.record()
         return Response(response=text, source_nodes=[], metadata={"interlock": records})
 
-    def _finish(self, response: Response | PydanticResponse, query: Verdict | None, answer: Verdict) -> RESPONSE_TYPE:
+    def _finish(self, response: RESPONSE_TYPE, query: Verdict | None, answer: Verdict) -> RESPONSE_TYPE:
+        """Apply the answer's verdict to a non-streaming response (streams never reach here)."""
         if answer.action == "block":
             return self._refusal(answer, "answer", query)
         if answer.action == "mask" and answer.masked_text is not None:
@@ -133,7 +141,7 @@ class InterlockQueryEngine(BaseQueryEngine):
                     response.response = type(response.response).model_validate_json(answer.masked_text)
                 except ValueError:  # masking broke the structure: nothing safe to return
                     return self._refusal(answer, "answer", query)
-            else:
+            elif isinstance(response, Response):
                 response.response = answer.masked_text
         return _annotate(response, query, answer)
 
@@ -153,6 +161,10 @@ class InterlockQueryEngine(BaseQueryEngine):
             return StreamingResponse(response_gen=gen, source_nodes=response.source_nodes, metadata=metadata)
         agen = self.policy.aguard_tokens(response.async_response_gen(), content, record)
         return AsyncStreamingResponse(response_gen=agen, source_nodes=response.source_nodes, metadata=metadata)
+
+
+def _prompt(bundle: QueryBundle) -> dict[str, str]:
+    return {"prompt": bundle.query_str}
 
 
 def _text_of(response: RESPONSE_TYPE) -> str:
