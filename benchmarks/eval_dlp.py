@@ -125,7 +125,8 @@ def eval_pii(rows: list[dict[str, Any]], det: DlpDetector) -> PiiResult:
 
 def eval_secrets(rows: list[dict[str, Any]], det: DlpDetector) -> tuple[Counts, dict[str, Counts]]:
     """Row-level precision/recall: a row is predicted positive when any finding is reported."""
-    total, by_cat = Counts(), defaultdict(Counts)
+    total: Counts = Counts()
+    by_cat: dict[str, Counts] = defaultdict(Counts)
     for row in rows:
         label = int(row["label"])
         flagged = det.detect(_item(str(row["text"]))).detected

@@ -175,6 +175,14 @@ def test_pattern_ids_are_stable_and_unique() -> None:
     assert BUILTIN_PATTERNS[0].id == pattern_id(BUILTIN_PATTERNS[0].name)
 
 
+def test_match_limit_masks_everything() -> None:
+    text = "a@b.co " * 50
+    r = detect(text, max_findings=10)
+    (f,) = r.findings
+    assert (f.entity, f.start, f.end, f.mask) == ("Sensitive Data - Match Limit Exceeded", 0, len(text), True)
+    assert len(detect(text).findings) == 50
+
+
 def test_empty_text() -> None:
     r = detect("")
     assert not r.detected and r.detail["dlp_report"]["data_pattern_rule1_verdict"] == "NOT_MATCHED"

@@ -43,9 +43,13 @@ __all__ = [
 ]
 
 
+_NON_DIGITS = re.compile(r"[^0-9]+")
+_DIGIT_SET = frozenset("0123456789")
+
+
 def digits(value: str) -> str:
     """Only the ASCII digits of ``value``."""
-    return "".join(c for c in value if "0" <= c <= "9")
+    return _NON_DIGITS.sub("", value)
 
 
 def luhn(number: str) -> bool:
@@ -94,7 +98,7 @@ def card_brand(number: str) -> str | None:
 
 def _card_grouping_ok(value: str) -> bool:
     """Separators, if any, are one kind and split the number like cards are printed (4-4-4-4, 4-6-5, ...)."""
-    seps = {c for c in value if not c.isdigit()}
+    seps = set(value) - _DIGIT_SET
     if not seps:
         return True
     if len(seps) > 1:
@@ -108,9 +112,9 @@ def _card_grouping_ok(value: str) -> bool:
 def credit_card(value: str) -> bool:
     """Luhn-valid number of a known issuer, printed with consistent grouping and not a trivial digit run."""
     number = digits(value)
-    if len(set(number)) < 2 or not _card_grouping_ok(value):
+    if not 12 <= len(number) <= 19 or not _card_grouping_ok(value) or not luhn(number) or len(set(number)) < 2:
         return False
-    return card_brand(number) is not None and luhn(number)
+    return card_brand(number) is not None
 
 
 _SSN_REJECT = frozenset({"078051120", "219099999", "457555462", "123456789", "987654320"})
@@ -121,8 +125,8 @@ def us_ssn(value: str) -> bool:
     number = digits(value)
     if len(number) != 9 or number in _SSN_REJECT or len(set(number)) == 1:
         return False
-    seps = [c for c in value if not c.isdigit()]
-    if seps and (len(seps) != 2 or seps[0] != seps[1]):
+    seps = _NON_DIGITS.findall(value)
+    if seps and (len(seps) != 2 or seps[0] != seps[1] or len(seps[0]) != 1):
         return False
     return bool(_ssn.is_valid(number))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re  # only on short, bounded strings (candidate values); the text itself is only searched with re2
 import uuid
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,9 +40,11 @@ from interlock.detectors.dlp.patterns import (
 )
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
-__all__ = ["CustomPattern", "DlpDetector", "DlpOptions", "PHONE_ENTITY"]
+__all__ = ["CustomPattern", "DlpDetector", "DlpOptions", "OVERFLOW_ENTITY", "PHONE_ENTITY"]
 
 PHONE_ENTITY = "Phone Number"
+#: reported (over the whole text) when a text holds more than ``max_findings`` matches
+OVERFLOW_ENTITY = "Sensitive Data - Match Limit Exceeded"
 _PHONE_NAME = "phone"
 _LEVEL: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 _NAME_OF_LEVEL: dict[int, Confidence] = {1: "low", 2: "medium", 3: "high"}
@@ -117,6 +120,8 @@ class DlpOptions(DetectorOptions):
         phone_regions: regions for national-format phone numbers (first is the default); international
             ``+`` numbers are always recognised.
         ip_skip_private: drop private, loopback, link-local and reserved IP addresses entirely.
+        max_findings: bound on the work per text: past this many matches the scan stops and the whole text is
+            reported (and masked) as one ``Sensitive Data - Match Limit Exceeded`` finding.
         dlp_profile_name / dlp_profile_id / dlp_profile_version: reported in the AIRS ``dlp_report``.
     """
 
@@ -129,6 +134,7 @@ class DlpOptions(DetectorOptions):
     custom_patterns: list[CustomPattern] = Field(default_factory=list)
     phone_regions: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
     ip_skip_private: bool = False
+    max_findings: int = Field(default=10_000, ge=1, le=1_000_000)
     dlp_profile_name: str = "Interlock Sensitive Data"
     dlp_profile_id: str = Field(default="10000001", pattern=r"^[0-9]{1,20}$")
     dlp_profile_version: int = Field(default=1, ge=0, le=2**31 - 1)
@@ -273,29 +279,59 @@ class DlpDetector:
     def detect(self, item: ScanItem) -> DetectorResult:
         """Scan ``item.text`` for sensitive data."""
         text = item.text
-        hits: list[_Hit] = []
+        findings: list[Finding] = []
         if text:
             buf = _Bytes(text)
-            has_digits = _DIGIT.search(buf.data) is not None
-            for comp in self._compiled:
-                if comp.pattern.needs_digits and not has_digits:
-                    continue
-                if comp.literals:
-                    hay = buf.lower if comp.pattern.ci else buf.data
-                    if not any(lit in hay for lit in comp.literals):
-                        continue
-                hits.extend(self._pattern_hits(comp, buf))
-            if self._phones and has_digits:
-                hits.extend(self._phone_hits(buf))
-            hits = self._resolve(hits)
-            findings = self._findings(hits, buf)
-        else:
-            findings = []
+            hits = self._collect(buf)
+            if hits is None:
+                findings = [self._overflow(len(text))]
+            else:
+                findings = self._findings(self._resolve(hits), buf)
         return DetectorResult(
             detected=bool(findings),
             findings=findings,
             score=max((f.score for f in findings), default=0.0),
             detail={"dlp_report": self._report(findings)},
+        )
+
+    def _collect(self, buf: _Bytes) -> list[_Hit] | None:
+        """Every candidate hit, or None when more than ``max_findings`` reach ``min_confidence``."""
+        hits: list[_Hit] = []
+        counted = 0
+        limit = self.options.max_findings
+        has_digits = _DIGIT.search(buf.data) is not None
+        sources: list[Iterator[_Hit]] = []
+        for comp in self._compiled:
+            if comp.pattern.needs_digits and not has_digits:
+                continue
+            if comp.literals:
+                hay = buf.lower if comp.pattern.ci else buf.data
+                if not any(lit in hay for lit in comp.literals):
+                    continue
+            sources.append(self._pattern_hits(comp, buf))
+        if self._phones and has_digits:
+            sources.append(self._phone_hits(buf))
+        for source in sources:
+            for h in source:
+                hits.append(h)
+                if h.level >= self._min:
+                    counted += 1
+                    if counted > limit:
+                        return None
+        return hits
+
+    def _overflow(self, n: int) -> Finding:
+        """More matches than ``max_findings``: stop early and treat the whole text as sensitive (fail safe)."""
+        return Finding(
+            detector=self.name,
+            entity=OVERFLOW_ENTITY,
+            start=0,
+            end=n,
+            score=_SCORE["high"],
+            confidence="high",
+            mask=True,
+            explanation=f"more than {self.options.max_findings} sensitive-data matches; the whole text is masked",
+            data={"pattern": "overflow", "data_pattern_id": pattern_id("overflow"), "group": "limit"},
         )
 
     def _pattern_hits(self, comp: _Compiled, buf: _Bytes) -> Iterator[_Hit]:
@@ -360,18 +396,31 @@ class DlpDetector:
                 yield _Hit(self._phone_pattern, s, e, 3 if kw else (2 if formatted else 1), kw)
 
     def _resolve(self, hits: list[_Hit]) -> list[_Hit]:
-        """Drop hits under ``min_confidence`` and weak hits overlapping a kept hit; dedupe same pattern+span."""
-        kept: list[_Hit] = []
-        strong = sorted((h for h in hits if h.level >= self._min), key=lambda h: (h.pattern.weak, -h.level, h.start))
+        """Drop hits under ``min_confidence`` and weak hits overlapping a kept hit; dedupe same pattern+span.
+
+        O(n log n): strong hits are all kept; a weak hit is checked against them with a binary search over their
+        sorted starts (with a running maximum of ends) and against the previously kept weak hit.
+        """
         seen: set[tuple[str, int, int]] = set()
-        for h in strong:
+        strong: list[_Hit] = []
+        weak: list[_Hit] = []
+        for h in sorted((h for h in hits if h.level >= self._min), key=lambda h: (h.start, -h.level)):
             key = (h.pattern.entity, h.start, h.end)
-            if key in seen:
+            if key not in seen:
+                seen.add(key)
+                (weak if h.pattern.weak else strong).append(h)
+        starts = [h.start for h in strong]
+        max_end: list[int] = []
+        for h in strong:
+            max_end.append(max(h.end, max_end[-1]) if max_end else h.end)
+        kept = list(strong)
+        weak_end = -1
+        for h in weak:
+            i = bisect_left(starts, h.end) - 1  # strong hits starting before h ends
+            if (i >= 0 and max_end[i] > h.start) or h.start < weak_end:
                 continue
-            if h.pattern.weak and any(k.start < h.end and h.start < k.end for k in kept):
-                continue
-            seen.add(key)
             kept.append(h)
+            weak_end = max(weak_end, h.end)
         kept.sort(key=lambda h: (h.start, h.end, h.pattern.entity))
         return kept
 
@@ -404,6 +453,7 @@ class DlpDetector:
         low-confidence match), which is how the service reports it.
         """
         by_pattern: dict[str, dict[str, Any]] = {}
+        listed: set[tuple[str, str, int, int]] = set()
         for f in findings:
             pid = str(f.data.get("data_pattern_id") or pattern_id(f.entity))
             entry = by_pattern.setdefault(
@@ -418,9 +468,10 @@ class DlpDetector:
                 },
             )
             for level in range(_LEVEL[f.confidence], 0, -1):
-                bucket = entry[f"{_NAME_OF_LEVEL[level]}_confidence_detections"]
-                if [f.start, f.end] not in bucket:
-                    bucket.append([f.start, f.end])
+                name = _NAME_OF_LEVEL[level]
+                if (pid, name, f.start, f.end) not in listed:
+                    listed.add((pid, name, f.start, f.end))
+                    entry[f"{name}_confidence_detections"].append([f.start, f.end])
         opts = self.options
         return {
             "dlp_report_id": hashlib.sha256(uuid.uuid4().bytes).hexdigest().upper(),
@@ -473,8 +524,8 @@ def _value_span(m: Any, groups: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _prefixes(value: str) -> Iterator[int]:
-    """``len(value)``, then the lengths of the prefixes ending just before a space or dash (longest first, ≤ 6)."""
+    """``len(value)``, then the lengths of the prefixes ending just before a space or dash (longest first, ≤ 3)."""
     yield len(value)
     cuts = [i for i, c in enumerate(value) if c in " -" and i > 0]
-    for i in reversed(cuts[-6:]):
+    for i in reversed(cuts[-3:]):
         yield len(value[:i].rstrip(" -"))
