@@ -357,3 +357,16 @@ def test_fail_open_is_marked(caplog: pytest.LogCaptureFixture) -> None:
     chunks = list(InterlockGuard(streaming("a b c"), scanner=FailingScanner(), fail_open=True).stream(BENIGN))
     assert "".join(str(c.content) for c in chunks) == "a b c"
     assert chunks[-1].response_metadata["interlock"]["failed_open"] is True
+
+
+def test_other_threat_families_with_content_safety_profile(scanner: LocalScanner) -> None:
+    toxic = "You are a worthless idiot and I will kill you"
+    guard = InterlockGuard(chat("ok"), scanner=scanner, profile="content-safety")
+    with pytest.raises(ThreatDetected) as exc:
+        guard.invoke(toxic)
+    assert exc.value.response is not None and exc.value.response.prompt_detected is not None
+    assert exc.value.response.prompt_detected.toxic_content
+    masking = InterlockGuard(chat("ok"), scanner=scanner, profile="content-safety", action="mask")
+    with pytest.raises(ThreatDetected):  # toxic content cannot be masked: falls back to raise
+        masking.invoke(toxic)
+    assert guard.invoke(BENIGN).content == "ok"
