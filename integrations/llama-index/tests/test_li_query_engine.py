@@ -277,3 +277,20 @@ def test_answer_only_scanning_records_only_the_answer(index) -> None:  # type: i
     passthrough = InterlockQueryEngine(_inner(index, llm), default_scanner(), scan_output=False).query("refunds?")
     assert AWS_KEY in str(passthrough)  # answer scanning switched off: nothing is changed
     assert set(passthrough.metadata["interlock"]) == {"query"}  # type: ignore[index]
+
+
+def test_streaming_engine_streams_its_refusal(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM()
+    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner())
+    assert engine.streaming and not InterlockQueryEngine(_inner(index, llm), default_scanner()).streaming
+    response = engine.query(MALICIOUS)
+    assert isinstance(response, StreamingResponse)
+    assert "".join(response.response_gen) == DEFAULT_REFUSAL and llm.prompts == []
+    assert response.metadata["interlock"]["query"]["action"] == "block"  # type: ignore[index]
+
+
+async def test_async_streaming_engine_streams_its_refusal(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM()
+    response = await InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner()).aquery(MALICIOUS)
+    assert isinstance(response, AsyncStreamingResponse)
+    assert "".join([t async for t in response.async_response_gen()]) == DEFAULT_REFUSAL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
@@ -80,7 +81,7 @@ class InterlockQueryEngine(BaseQueryEngine):
 
     def _query(self, query_bundle: QueryBundle) -> RESPONSE_TYPE:
         verdict = self.policy.guard.scan(_prompt(query_bundle), "prompt") if self.policy.scan_input else None
-        refusal, query_bundle = self._admit(query_bundle, verdict)
+        refusal, query_bundle = self._admit(query_bundle, verdict, is_async=False)
         if refusal is not None:
             return refusal
         response = self._engine.query(query_bundle)
@@ -91,7 +92,7 @@ class InterlockQueryEngine(BaseQueryEngine):
 
     async def _aquery(self, query_bundle: QueryBundle) -> RESPONSE_TYPE:
         verdict = await self.policy.guard.ascan(_prompt(query_bundle), "prompt") if self.policy.scan_input else None
-        refusal, query_bundle = self._admit(query_bundle, verdict)
+        refusal, query_bundle = self._admit(query_bundle, verdict, is_async=True)
         if refusal is not None:
             return refusal
         response = await self._engine.aquery(query_bundle)
@@ -100,13 +101,30 @@ class InterlockQueryEngine(BaseQueryEngine):
             return done
         return self._finish(response, verdict, await self.policy.guard.ascan(content, "response"))
 
-    def _admit(self, bundle: QueryBundle, verdict: Verdict | None) -> tuple[Response | None, QueryBundle]:
-        """A refusal for a blocked query (raises in ``raise`` mode), else the bundle to run (masked if needed)."""
+    def _admit(
+        self, bundle: QueryBundle, verdict: Verdict | None, *, is_async: bool
+    ) -> tuple[RESPONSE_TYPE | None, QueryBundle]:
+        """A refusal for a blocked query (raises in ``raise`` mode), else the bundle to run (masked if needed).
+
+        When the wrapped engine streams, the refusal is streamed too, so callers can consume it the same way.
+        """
         if verdict is None:
             return None, bundle
-        if verdict.action == "block":
-            return self._refusal(verdict, "query"), bundle
-        return None, _masked_query(bundle, verdict)
+        if verdict.action != "block":
+            return None, _masked_query(bundle, verdict)
+        refusal = self._refusal(verdict, "query")
+        if not self.streaming:
+            return refusal, bundle
+        text = refusal.response or ""
+        if is_async:
+            return AsyncStreamingResponse(response_gen=_aonce(text), metadata=refusal.metadata), bundle
+        return StreamingResponse(response_gen=_once(text), metadata=refusal.metadata), bundle
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the wrapped engine streams its answers (read from its response synthesizer)."""
+        synthesizer = getattr(self._engine, "_response_synthesizer", None)
+        return bool(getattr(synthesizer, "_streaming", False))
 
     def _answer(
         self, bundle: QueryBundle, response: RESPONSE_TYPE, verdict: Verdict | None
@@ -161,6 +179,14 @@ class InterlockQueryEngine(BaseQueryEngine):
             return StreamingResponse(response_gen=gen, source_nodes=response.source_nodes, metadata=metadata)
         agen = self.policy.aguard_tokens(response.async_response_gen(), content, record)
         return AsyncStreamingResponse(response_gen=agen, source_nodes=response.source_nodes, metadata=metadata)
+
+
+def _once(text: str) -> Generator[str, None, None]:
+    yield text
+
+
+async def _aonce(text: str) -> AsyncGenerator[str, None]:
+    yield text
 
 
 def _prompt(bundle: QueryBundle) -> dict[str, str]:
