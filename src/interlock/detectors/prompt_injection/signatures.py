@@ -104,7 +104,7 @@ _Q = (
 _ALL = r"(?:all|any|every|each|of|the|your|my|these|those|its|this|everything|what|you|were|was|have|been|told)"
 _RULES = (
     r"(?:instructions?|directives?|rules|guidelines|prompts?|commands?|guidance|constraints|restrictions|"
-    r"programming|messages?|orders|policies|settings|conversation|text|content|context|tasks?)"
+    r"programming|messages?|orders|policies|settings|conversation|text|content|context|tasks?|inputs?|requests?)"
 )
 _VERB_IGNORE = r"(?:ignore|disregard|forget|(?:do not|don'?t|dont|stop|no longer|never) (?:follow|obey|adhere to|comply with|listen to))"
 _VERB_OVERRIDE = r"(?:override|overwrite|bypass|neglect|discard|abandon|set aside|throw out|cancel|nullify)"
@@ -135,6 +135,13 @@ SIGNATURES: tuple[Signature, ...] = (
         0.45,
         r"\b(?:ignore|disregard|forget) (?:the|this|that|any) (?:user'?s? )?(?:document|email|article|web ?page|"
         r"question|request|query|task|input|summary|original task)\b",
+    ),
+    _s(
+        "io.given_before",
+        "instruction_override",
+        0.9,
+        rf"\b{_VERB_IGNORE} ~4 (?:instructions|rules|guidelines|directives|prompts?|programming) ~4 (?:given|told|provided|received|"
+        r"written|taught) ~3 (?:before|prior|earlier|previously|above|so far|until now)\b",
     ),
     _s(
         "io.ignore_everything",
@@ -412,6 +419,20 @@ SIGNATURES: tuple[Signature, ...] = (
         0.85,
         r"\b(?:you are|you're|act as|become) (?:now )?(?:an? |the )?jailbr(?:o|ea)k(?:en|ed)\b",
     ),
+    _s("rp.jailbreak_tag", "roleplay_jailbreak", 0.8, r"🔓 ?jailbreak|\[jailbreak\]|🔒 ?classic|\[classic\]"),
+    _s(
+        "rp.persona",
+        "roleplay_jailbreak",
+        0.25,
+        r"\b(?:assume|take (?:up|on)|adopt|embody|become|play|simulate) (?:the )?(?:persona|role|character|identity) of\b",
+    ),
+    _s(
+        "rp.do_anything",
+        "roleplay_jailbreak",
+        0.5,
+        r"\b(?:able to do anything|can do anything now|do anything and everything|(?:answers?|responds? to|fulfills?) (?:all|any|every) "
+        r"(?:requests?|questions?|prompts?) (?:no matter|regardless|without))",
+    ),
     _s("rp.jailbreak_word", "roleplay_jailbreak", 0.25, r"\bjailbr(?:eak|oken|eaking)\b"),
     _s(
         "rp.act_unrestricted",
@@ -479,6 +500,34 @@ SIGNATURES: tuple[Signature, ...] = (
         r"不受(?:任何)?(?:限制|约束|約束)|没有任何限制|制限(?:なし|のない|を受けない))"
         r".{0,80}(?:IA|KI|AI|ИИ|人工智能|助手|ChatGPT|モデル|アシスタント|modelo|modell|modèle|modello|модель)",
         "*",
+    ),
+    _s(
+        "rb.no_morals",
+        "restriction_bypass",
+        0.45,
+        r"\b(?:disregards?|ignores?|ignoring|without|free (?:of|from)|no|not (?:restrained|restricted|constrained|limited|bound) by|"
+        r"doesn'?t care (?:about )?|does not care (?:about )?|don'?t care (?:about )?|lacks?|has no|have no) (?:all |any )?"
+        r"(?:laws?|morals?|morality|ethics|ethical (?:standards|principles|concerns)|censorship)(?:,? (?:and |or )?(?:laws?|morals?|morality|ethics|censorship|virtues|principles))*\b",
+    ),
+    _s(
+        "rb.free_of_filters",
+        "restriction_bypass",
+        0.35,
+        r"\b(?:free (?:of|from)|without|no longer has|has no|have no) (?:all |any )?(?:restrictions|filters|filtering|censorship|limitations|limits)"
+        r"(?: (?:and|or) (?:restrictions|filters|censorship|limitations|limits))?\b",
+    ),
+    _s(
+        "rb.no_matter_how",
+        "restriction_bypass",
+        0.5,
+        r"\b(?:no matter how|regardless of how|even if (?:it(?:'s| is)|they are)) ~4 (?:dangerous|illegal|unethical|immoral|harmful|"
+        r"offensive|inappropriate|explicit|reckless|inhumane)\b|\bregardless of (?:its )?(?:legality|ethics|morality|consequences)\b",
+    ),
+    _s(
+        "rb.without_refusal",
+        "restriction_bypass",
+        0.25,
+        r"\bwithout (?:any )?(?:hesitation|refusal|refusing|denying)s?(?: or (?:refusal|hesitation|question|warnings?)s?)?\b",
     ),
     # --- generic safety-bypass vocabulary ------------------------------------------------------------
     _s(
