@@ -7,6 +7,7 @@ block it (raise). Scanning goes only through :class:`interlock.Scanner` (``scan`
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,11 +17,11 @@ from langchain_core.messages import BaseMessage
 from interlock.errors import ThreatDetected
 from interlock.masking import MaskStrategy, Span
 from interlock.models import MaskedData
-from interlock.scanner import Scanner, ScanResult
+from interlock.scanner import Scanner, ScanResult, scanner as make_scanner
 from interlock.streaming import MASKABLE_SERVICES, ScanFailed
 from langchain_interlock._text import Texts, mask_pieces
 
-__all__ = ["Action", "Checker", "Outcome", "Side", "tool_event"]
+__all__ = ["Action", "Checker", "Outcome", "Side", "default_scanner", "tool_event"]
 
 logger = logging.getLogger("langchain_interlock")
 
@@ -28,6 +29,22 @@ Action = Literal["raise", "replace", "mask"]
 Fallback = Literal["raise", "replace"]
 #: What is scanned: a prompt, a model response, or a tool call's input/output (sent as an AIRS tool event).
 Side = Literal["prompt", "response", "tool_input", "tool_output"]
+
+_default: Scanner | None = None
+_default_lock = threading.Lock()
+
+
+def default_scanner() -> Scanner:
+    """The scanner components use when given none: one shared :func:`interlock.scanner`, created on first use.
+
+    Sharing it means detectors are built once per process, however many guards are created.
+    """
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_scanner()
+        return _default
+
 
 _WIRE_SIDE = {"prompt": "prompt", "response": "response", "tool_input": "tool_event", "tool_output": "tool_event"}
 

@@ -22,8 +22,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
 from interlock.masking import MaskStrategy
-from interlock.scanner import Scanner, scanner as default_scanner
-from langchain_interlock._core import Checker, Side
+from interlock.scanner import Scanner
+from langchain_interlock._core import Checker, Side, default_scanner
 from langchain_interlock._text import Texts, extract, join
 
 __all__ = ["InterlockCallbackHandler"]

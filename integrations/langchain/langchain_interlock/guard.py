@@ -22,9 +22,9 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from interlock.errors import ThreatDetected
 from interlock.masking import MaskStrategy
-from interlock.scanner import Scanner, scanner as default_scanner
+from interlock.scanner import Scanner
 from interlock.streaming import StreamScanner
-from langchain_interlock._core import Action, Checker, Fallback, Outcome
+from langchain_interlock._core import Action, Checker, Fallback, Outcome, default_scanner
 from langchain_interlock._text import extract, message_text
 
 __all__ = ["InterlockGuard"]

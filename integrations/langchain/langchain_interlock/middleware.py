@@ -24,8 +24,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from interlock.masking import MaskStrategy
-from interlock.scanner import Scanner, scanner as default_scanner
-from langchain_interlock._core import Action, Checker, Fallback, Outcome
+from interlock.scanner import Scanner
+from langchain_interlock._core import Action, Checker, Fallback, Outcome, default_scanner
 from langchain_interlock._text import Texts, extract
 
 __all__ = ["InterlockMiddleware"]

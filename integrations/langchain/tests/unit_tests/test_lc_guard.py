@@ -370,3 +370,10 @@ def test_other_threat_families_with_content_safety_profile(scanner: LocalScanner
     with pytest.raises(ThreatDetected):  # toxic content cannot be masked: falls back to raise
         masking.invoke(toxic)
     assert guard.invoke(BENIGN).content == "ok"
+
+
+def test_default_scanner_is_shared_and_real() -> None:
+    a, b = InterlockGuard(chat("ok")), InterlockGuard(chat("ok"))
+    assert a.scanner is b.scanner
+    with pytest.raises(ThreatDetected):
+        a.invoke(INJECTION)
