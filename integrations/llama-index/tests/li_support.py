@@ -228,6 +228,7 @@ class EchoLLM(CustomLLM):
     """
 
     leak: str = ""
+    answer: str | None = None  # a fixed answer that ignores the context (a hallucinating model)
     chunk: int = 7
     prompts: list[str] = Field(default_factory=list)
     generated: int = 0
@@ -238,6 +239,8 @@ class EchoLLM(CustomLLM):
 
     def _answer(self, prompt: str) -> str:
         self.prompts.append(prompt)
+        if self.answer is not None:
+            return self.answer
         found = _CONTEXT.search(prompt)
         context = found.group(1).strip() if found else "no context"
         return f"From the documents: {context}{self.leak}"

@@ -294,3 +294,20 @@ async def test_async_streaming_engine_streams_its_refusal(index) -> None:  # typ
     response = await InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner()).aquery(MALICIOUS)
     assert isinstance(response, AsyncStreamingResponse)
     assert "".join([t async for t in response.async_response_gen()]) == DEFAULT_REFUSAL
+
+
+def test_grounding_sees_the_retrieved_sources(index) -> None:  # type: ignore[no-untyped-def]
+    from interlock import LocalScanner
+    from interlock.profiles.loader import ProfileStore
+    from interlock.profiles.model import DetectorPolicy, Profile
+
+    rag = Profile(name="rag", detectors={"dlp": DetectorPolicy(), "ungrounded": DetectorPolicy()})
+    scanner = LocalScanner(ProfileStore([rag]))
+    question = "What is the refund policy?"
+    faithful = EchoLLM(answer="Customers can return any item within 30 days for a full refund.")
+    grounded = InterlockQueryEngine(_inner(index, faithful), scanner, profile="rag").query(question)
+    assert str(grounded) == faithful.answer
+    invented = EchoLLM(answer="Customers may return items within 365 days and every refund includes a free flight.")
+    refused = InterlockQueryEngine(_inner(index, invented), scanner, profile="rag").query(question)
+    assert str(refused) == DEFAULT_REFUSAL
+    assert refused.metadata["interlock"]["response"]["detected"] == {"response": ["ungrounded"]}  # type: ignore[index]
