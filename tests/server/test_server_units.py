@@ -114,3 +114,15 @@ def test_keys_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "--db", db, "list"]) == 0
     assert "revoked" in capsys.readouterr().out
     assert main(["keys", "--db", db, "create", "--name", ""]) == 2
+
+
+def test_key_cache_honours_revocation_after_ttl(store: Store) -> None:
+    from interlock.server.auth import KeyCache
+
+    key, _ = create_key(store, "cached")
+    cache = KeyCache(ttl=0.05)
+    assert cache.verify(store, key) is not None
+    store.revoke_key("cached")
+    time.sleep(0.1)
+    assert cache.verify(store, key) is None
+    assert KeyCache(ttl=0).verify(store, key) is None

@@ -7,11 +7,14 @@ flags win.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import logging.config
+import os
 import sys
 import time
+from typing import Any
 
 __all__ = ["add_arguments", "run"]
 
@@ -25,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--profiles", action="append", metavar="FILE", help="extra profile file (repeatable)")
     a("--tls-cert", help="PEM certificate chain (the official SDK only talks https)")
     a("--tls-key", help="PEM private key")
+    a("--workers", type=int, help="server processes (default 1; see docs/server.md before raising it)")
     a("--scan-threads", type=int, help="threads running sync scans (default 16)")
     a("--async-workers", type=int, help="threads processing async batches (default 4)")
     a("--engine-threads", type=int, help="detector thread pool size (default 16)")
@@ -42,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--db-sync", choices=["normal", "full"], help="SQLite synchronous mode (default normal)")
     a("--log-level", choices=["debug", "info", "warning", "error"], help="default info")
     a("--no-access-log", dest="access_log", action="store_false", default=None, help="disable access logs")
+    a("--http", choices=["auto", "h11", "httptools"], help="HTTP parser (default auto: httptools if installed)")
+    a("--loop", choices=["auto", "asyncio", "uvloop"], help="event loop (default auto: uvloop if installed)")
     a("--shutdown-timeout", type=float, help="seconds to finish in-flight work on shutdown (default 30)")
 
 
@@ -86,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from interlock.server.app import create_app
+        from interlock.server.app import SETTINGS_ENV, create_app
         from interlock.server.settings import ServerSettings
     except ImportError as exc:
         print(f"interlock serve: {exc} (install interlock[server])", file=sys.stderr)  # noqa: T201
@@ -98,20 +104,31 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = ServerSettings.from_env(**overrides)
         logging.config.dictConfig(_logging(settings.log_level))
+        # Build once in this process so configuration errors (bad profile file, unwritable db) fail fast.
         app = create_app(settings)
     except (ConfigError, OSError) as exc:
         print(f"interlock serve: {exc}", file=sys.stderr)  # noqa: T201
         return 2
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        ssl_certfile=settings.tls_cert or None,
-        ssl_keyfile=settings.tls_key or None,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout),
-        lifespan="on",
-    )
-    uvicorn.Server(config).run()
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "ssl_certfile": settings.tls_cert or None,
+        "ssl_keyfile": settings.tls_key or None,
+        "log_config": _logging(settings.log_level),
+        "access_log": False,
+        "timeout_graceful_shutdown": int(settings.shutdown_timeout),
+        "lifespan": "on",
+        "interface": "asgi3",
+        "http": settings.http,
+        "loop": settings.loop,
+    }
+    if settings.workers > 1:
+        # Worker processes rebuild the app from the same settings (see interlock.server.app.app_from_env).
+        os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
+        state = app.state.interlock
+        state.scanner.close()
+        state.store.close()
+        uvicorn.run("interlock.server.app:app_from_env", factory=True, workers=settings.workers, **common)
+        return 0
+    uvicorn.Server(uvicorn.Config(app, **common)).run()
     return 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -48,11 +50,13 @@ from interlock.server.ratelimit import TokenBuckets
 from interlock.server.settings import ServerSettings
 from interlock.server.store import Store
 
-__all__ = ["ServerState", "create_app"]
+__all__ = ["SETTINGS_ENV", "ServerState", "app_from_env", "create_app"]
 
 log = logging.getLogger("interlock.server")
 SOURCE = "AI-Runtime-API"
 MAX_IDS = 5
+#: Environment variable carrying the settings from ``interlock serve`` to its worker processes.
+SETTINGS_ENV = "INTERLOCK__SETTINGS"
 _URL = re2.compile(r"(?i)\b(?:(?:https?|ftp)://|www\.)[^\s]+")
 T = TypeVar("T")
 
@@ -166,7 +170,7 @@ _api_key = APIKeyHeader(name="x-pan-token", auto_error=False, description="API k
 _bearer = HTTPBearer(auto_error=False, description="The same key sent as a bearer token")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     _key: Annotated[str | None, Security(_api_key)],
     _token: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
@@ -320,6 +324,13 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     _routes(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+async def app_from_env() -> FastAPI:
+    """Factory used by uvicorn worker processes: settings come from the parent in ``INTERLOCK__SETTINGS``."""
+    raw = os.environ.get(SETTINGS_ENV)
+    settings = ServerSettings(**json.loads(raw)) if raw else ServerSettings.from_env()
+    return create_app(settings)
 
 
 async def _purge_loop(state: ServerState) -> None:

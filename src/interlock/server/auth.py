@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +63,36 @@ def create_key(store: Store, name: str, profiles: Sequence[str] = ()) -> tuple[s
     return f"{PREFIX}_{key_id}_{secret}", row
 
 
+class KeyCache:
+    """Remembers successful verifications for ``ttl`` seconds (saves a database read per request).
+
+    Entries are keyed by a SHA-256 of the presented key, never the key. A revocation takes effect within ``ttl``.
+    """
+
+    def __init__(self, ttl: float = 1.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[bytes, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, store: Store, key: str) -> Principal | None:
+        """Like :func:`verify`, through the cache."""
+        if self.ttl <= 0:
+            return verify(store, key)
+        h = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+        now = time.monotonic()
+        hit = self._entries.get(h)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        found = verify(store, key)
+        if found is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                self._entries[h] = (found, now + self.ttl)
+        return found
+
+
 def verify(store: Store, key: str) -> Principal | None:
     """Return the principal of a valid, unrevoked key, else None."""
     m = _KEY_RE.match(key)
@@ -74,7 +106,9 @@ def verify(store: Store, key: str) -> Principal | None:
     return Principal(row.key_id, row.name, row.profiles)
 
 
-def authenticate(store: Store, api_key: str | None, authorization: str | None) -> tuple[AuthOutcome, Principal | None]:
+def authenticate(
+    store: Store, api_key: str | None, authorization: str | None, cache: KeyCache | None = None
+) -> tuple[AuthOutcome, Principal | None]:
     """Check the ``x-pan-token`` and ``Authorization`` header values.
 
     Returns ``("missing", None)`` when neither is present (HTTP 401), ``("invalid", None)`` when one is wrong or
@@ -94,7 +128,7 @@ def authenticate(store: Store, api_key: str | None, authorization: str | None) -
     for cand in candidates:
         if not cand or len(cand) > MAX_CREDENTIAL:
             return "invalid", None
-        found = verify(store, cand)
+        found = cache.verify(store, cand) if cache is not None else verify(store, cand)
         if found is None or (principal is not None and principal.key_id != found.key_id):
             return "invalid", None
         principal = found

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from interlock.server.auth import authenticate, payload_hash
+from interlock.server.auth import KeyCache, authenticate, payload_hash
 from interlock.server.errors import error_body, error_headers
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import TokenBuckets
@@ -62,6 +62,7 @@ class EdgeConfig:
     async_body_limit: int
     verify_payload_hash: bool = False
     access_log: bool = True
+    key_cache_seconds: float = 1.0
 
 
 class _Reject(Exception):
@@ -94,6 +95,7 @@ class EdgeMiddleware:
     def __init__(self, app: ASGIApp, config: EdgeConfig) -> None:
         self.app = app
         self.cfg = config
+        self.key_cache = KeyCache(config.key_cache_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,7 +163,7 @@ class EdgeMiddleware:
     ) -> tuple[Receive, int]:
         api_key = _header(scope, b"x-pan-token")
         authorization = _header(scope, b"authorization")
-        outcome, principal = authenticate(self.cfg.store, api_key, authorization)
+        outcome, principal = authenticate(self.cfg.store, api_key, authorization, self.key_cache)
         if outcome == "missing":
             raise _Reject(401, "no credentials")
         if principal is None:

@@ -35,6 +35,8 @@ class ServerSettings:
     profiles: list[str] = field(default_factory=list)
     tls_cert: str = ""
     tls_key: str = ""
+    #: uvicorn worker processes sharing the port (each has its own threads, rate limiter and async workers).
+    workers: int = 1
     #: Threads running sync scans (each waits on the engine's detector pool).
     scan_threads: int = 16
     #: Threads processing queued async items.
@@ -59,6 +61,9 @@ class ServerSettings:
     db_sync: Literal["full", "normal"] = "normal"
     log_level: str = "info"
     access_log: bool = True
+    #: uvicorn HTTP parser and event loop (``auto`` uses httptools/uvloop when installed).
+    http: Literal["auto", "h11", "httptools"] = "auto"
+    loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     #: Seconds to wait for in-flight work at shutdown.
     shutdown_timeout: float = 30.0
 
@@ -73,7 +78,7 @@ class ServerSettings:
 
     def validate(self) -> None:
         """Raise ConfigError on inconsistent settings."""
-        positive = ("scan_threads", "async_workers", "engine_threads", "max_async_batch", "sync_body_limit")
+        positive = ("workers", "scan_threads", "async_workers", "engine_threads", "max_async_batch", "sync_body_limit")
         for name in (*positive, "async_body_limit", "max_urls", "retention_seconds", "purge_interval"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
@@ -83,6 +88,8 @@ class ServerSettings:
             raise ConfigError("--tls-cert and --tls-key go together")
         if self.db_sync not in ("full", "normal"):
             raise ConfigError("db_sync must be 'full' or 'normal'")
+        if self.http not in ("auto", "h11", "httptools") or self.loop not in ("auto", "asyncio", "uvloop"):
+            raise ConfigError("http must be auto|h11|httptools and loop auto|asyncio|uvloop")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> ServerSettings:
