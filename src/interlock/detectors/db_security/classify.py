@@ -19,7 +19,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
-__all__ = ["Statement", "classify_sql", "DIALECTS", "SQL_START"]
+__all__ = ["DIALECTS", "SQL_LINE", "SQL_START", "Statement", "classify_sql"]
 
 #: Dialects tried in order (the non-default ones only when their markers appear); the first that parses wins.
 DIALECTS: tuple[str | None, ...] = (None, "mysql", "postgres", "tsql", "oracle", "sqlite")
@@ -27,17 +27,20 @@ DIALECTS: tuple[str | None, ...] = (None, "mysql", "postgres", "tsql", "oracle",
 _OPTS = re2.Options()
 _OPTS.case_sensitive = False
 
-#: Text that starts like a SQL statement (used to find SQL in prose and tool arguments).
-SQL_START = re2.compile(
-    r"^\s*(?:select\s+[\w@(*'\"`\[.-][^\n]*?\bfrom\b|select\s+(?:@@|\d|'|\"|\*|count\(|now\(|version\()|insert\s+into\b"
-    r"|update\s+[\w.\[\]\"`]+\s+set\b|delete\s+from\b|drop\s+(?:table|database|schema|view|index|user|role|function|procedure|trigger)\b"
+_SQL_BODY = (
+    r"(?:select\s+[\w@(*'\"`\[.-][^\n]*?\bfrom\b|select\s+(?:@@|\d|'|\"|\*|count\(|now\(|version\()"
+    r"|insert\s+into\b|update\s+[\w.\[\]\"`]+\s+set\b|delete\s+from\b"
+    r"|drop\s+(?:table|database|schema|view|index|user|role|function|procedure|trigger)\b"
     r"|create\s+(?:or\s+replace\s+)?(?:table|database|schema|view|index|unique\s+index|user|role|function|procedure|trigger)\b"
     r"|alter\s+(?:table|database|user|role|schema|view)\b|truncate\s+(?:table\s+)?[\w.\[\]\"`]+"
     r"|grant\s+[\w, ]+\s+(?:on|to)\b|revoke\s+[\w, ]+\s+(?:on|from)\b|merge\s+into\b"
     r"|with\s+(?:recursive\s+)?\w+\s+as\s*\(|exec(?:ute)?\s+(?:xp_|sp_|master\.)\w"
-    r"|replace\s+into\b|shutdown\b)",
-    _OPTS,
+    r"|replace\s+into\b|shutdown\b)"
 )
+#: Text that starts like a SQL statement (used to find SQL in code units and tool arguments).
+SQL_START = re2.compile(r"^\s*" + _SQL_BODY, _OPTS)
+#: A line of prose that starts like a SQL statement.
+SQL_LINE = re2.compile(r"(?m)^[ \t]*" + _SQL_BODY, _OPTS)
 _KEYWORD = re2.compile(r"^\s*(?:\(\s*)*([a-z_]+)(?:\s+([a-z_]+))?", _OPTS)
 _WHERE = re2.compile(r"\bwhere\b", _OPTS)
 

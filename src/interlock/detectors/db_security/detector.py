@@ -26,9 +26,9 @@ from typing import Any, ClassVar, Literal, get_args
 import re2
 from pydantic import Field
 
-from interlock.detectors.db_security.classify import SQL_START, classify_sql
+from interlock.detectors.db_security.classify import SQL_LINE, SQL_START, classify_sql
 from interlock.detectors.db_security.injection import injection_hits
-from interlock.detectors.malicious_code.extract import code_units
+from interlock.detectors.malicious_code.extract import Spans, code_units
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
 __all__ = ["DbSecurityDetector", "DbSecurityOptions", "DANGER_RULES", "SUB_TYPES"]
@@ -182,11 +182,12 @@ class DbSecurityDetector:
                 if sqlish or origin in ("inline", "json", "whole", "tool"):
                     out.setdefault((start, code), _Candidate(code, start, origin, sqlish))
 
-        fences: list[tuple[int, int]] = []
+        fence_spans: list[tuple[int, int]] = []
         for u in units:
             if u.origin == "fence":
-                fences.append((u.start, u.end))
+                fence_spans.append((u.start, u.end))
             add(u.code, u.start, u.origin, force=u.language == "sql" and u.origin in ("fence", "whole"))
+        fences = Spans(fence_spans)
         if item.data_type == "tool_event" and not any(u.origin in ("json", "whole") for u in units):
             add(text, 0, "tool")
         for start, end in _sql_line_runs(text, fences):
@@ -194,28 +195,26 @@ class DbSecurityDetector:
         return list(out.values())
 
 
-def _sql_line_runs(text: str, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _sql_line_runs(text: str, fences: Spans, max_lines: int = 200) -> list[tuple[int, int]]:
     """Spans of prose lines that start like SQL, extended over continuation lines until a ``;`` or blank line."""
     runs: list[tuple[int, int]] = []
-    pos = 0
-    start = -1
-    end = -1
-    for line in text.splitlines(keepends=True):
-        line_end = pos + len(line)
-        inside = any(s <= pos < e for s, e in fences)
-        stripped = line.strip()
-        if start < 0 and not inside and SQL_START.search(line):
-            start = pos
-        if start >= 0:
-            if inside or not stripped:
-                runs.append((start, end if end > start else pos))
-                start = -1
-            else:
-                end = pos + len(line.rstrip("\r\n"))
-                if stripped.endswith(";"):
-                    runs.append((start, end))
-                    start = -1
-        pos = line_end
-    if start >= 0:
-        runs.append((start, end))
+    last_end = -1
+    for m in SQL_LINE.finditer(text):
+        start = m.start()
+        if start < last_end or fences.covers(start, start + 1):
+            continue
+        end = pos = start
+        for _ in range(max_lines):
+            nl = text.find("\n", pos)
+            line_end = len(text) if nl < 0 else nl
+            line = text[pos:line_end].strip()
+            if not line or fences.covers(pos, pos + 1):
+                break
+            end = line_end
+            if line.endswith(";") or nl < 0:
+                break
+            pos = nl + 1
+        if end > start:
+            runs.append((start, end))
+        last_end = end
     return runs

@@ -11,6 +11,7 @@ This module is shared with ``interlock.detectors.db_security`` (SQL candidates c
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -18,7 +19,7 @@ from typing import Any
 
 import re2
 
-__all__ = ["CodeUnit", "code_units", "guess_language", "json_strings", "FILE_TYPES"]
+__all__ = ["CodeUnit", "FILE_TYPES", "Spans", "code_units", "guess_language", "json_strings"]
 
 #: Fence tag -> canonical language id.
 _TAGS: dict[str, str] = {
@@ -59,11 +60,11 @@ _FLAGS.max_mem = 64 << 20
 
 _SCRIPT = re2.compile(r"(?s)<script\b[^>]*>(.*?)</script\s*>", _FLAGS)
 _INLINE = re2.compile(r"`([^`\n]{3,500})`")
-_FENCE = re2.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+#.\-]*)")
+_FENCE = re2.compile(r"(?m)^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+#.\-]*)[^\n]*")
 #: A line that looks like a command: optional prompt, then a command word seen in scripts and attacks. Command words
 #: are matched case-sensitively (prose starts sentences with capitals); PowerShell cmdlets case-insensitively.
-_CMD_LINE = re2.compile(
-    r"^\s*[({]?\s*(?:[$#>%]\s+|PS[^>\n]{0,40}>\s*|C:\\[^>\n]{0,60}>\s*)?(?:sudo\s+)?"
+_CMD_LINE_PATTERN = (
+    r"^[ \t]*[({]?[ \t]*(?:[$#>%][ \t]+|PS[^>\n]{0,40}>[ \t]*|C:\\[^>\n]{0,60}>[ \t]*)?(?:sudo[ \t]+)?"
     r"(?:(?:curl|wget|bash|sh|zsh|nc|ncat|netcat|socat|rm|dd|mkfs(?:\.\w+)?|chmod|chown|crontab|echo|cat|python[23]?"
     r"|perl|php|ruby|node|powershell(?:\.exe)?|pwsh|iex|certutil|bitsadmin|mshta|regsvr32|rundll32|vssadmin|wmic"
     r"|bcdedit|schtasks|reg|net|format|del|rd|cmd(?:\.exe)?|base64|eval|exec|nohup|setsid|mkfifo|telnet|ssh|scp"
@@ -72,6 +73,11 @@ _CMD_LINE = re2.compile(
     r"|(?i:invoke-expression|start-process|new-object|set-mppreference|add-mppreference|invoke-webrequest)\b)"
     r"[^\n]*[-/|;&$>\\=]"
 )
+_CMD_LINE = re2.compile(_CMD_LINE_PATTERN)
+#: A run of consecutive command-like lines (one match per run keeps long runs cheap).
+_CMD_RUN = re2.compile("(?m)(?:" + _CMD_LINE_PATTERN + r"[^\n]*(?:\n|$))+")
+#: Fence lines examined per text; the text after the last one examined is analysed as one final block.
+MAX_FENCE_LINES = 1000
 
 _LANG_HINTS: list[tuple[str, Any]] = [
     (
@@ -161,21 +167,22 @@ def _fenced(text: str) -> tuple[list[CodeUnit], list[tuple[int, int]]]:
     """Fenced blocks, and the spans they cover (so line-based extraction can skip them)."""
     units: list[CodeUnit] = []
     covered: list[tuple[int, int]] = []
-    pos = 0
     open_fence: tuple[str, str, int, int] | None = None  # (fence, tag, block start offset, fence line start)
-    for line in text.splitlines(keepends=True):
-        m = _FENCE.match(line)
-        if m is not None:
-            fence = m.group(1)
+    for n, m in enumerate(_FENCE.finditer(text)):
+        fence, tag = m.group(1), m.group(2)
+        if n >= MAX_FENCE_LINES:  # padding with empty fences must not hide what follows: the rest is one block
             if open_fence is None:
-                open_fence = (fence, m.group(2), pos + len(line), pos)
-            elif fence[0] == open_fence[0][0] and len(fence) >= len(open_fence[0]) and not m.group(2):
-                body = text[open_fence[2] : pos]
-                if body.strip():
-                    units.append(CodeUnit(body, open_fence[2], guess_language(body, open_fence[1]), "fence"))
-                covered.append((open_fence[3], pos + len(line)))
-                open_fence = None
-        pos += len(line)
+                open_fence = ("`", "", m.start(), m.start())
+            break
+        line_end = m.end() + 1 if m.end() < len(text) else m.end()
+        if open_fence is None:
+            open_fence = (fence, tag, line_end, m.start())
+        elif fence[0] == open_fence[0][0] and len(fence) >= len(open_fence[0]) and not tag:
+            body = text[open_fence[2] : m.start()]
+            if body.strip():
+                units.append(CodeUnit(body, open_fence[2], guess_language(body, open_fence[1]), "fence"))
+            covered.append((open_fence[3], line_end))
+            open_fence = None
     if open_fence is not None:  # an unterminated fence runs to the end of the text
         body = text[open_fence[2] :]
         if body.strip():
@@ -184,8 +191,23 @@ def _fenced(text: str) -> tuple[list[CodeUnit], list[tuple[int, int]]]:
     return units, covered
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+class Spans:
+    """Sorted, merged ``[start, end)`` spans with an O(log n) containment test."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        self._starts = [s for s, _ in merged]
+        self._spans = merged
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` lies inside one span."""
+        i = bisect_right(self._starts, start) - 1
+        return i >= 0 and end <= self._spans[i][1]
 
 
 def code_units(text: str, *, is_code: bool = False, max_units: int = 200) -> list[CodeUnit]:
@@ -217,32 +239,26 @@ def code_units(text: str, *, is_code: bool = False, max_units: int = 200) -> lis
                 if len(s) >= 4:
                     i = text.find(json.dumps(s)[1:-1])
                     units.append(CodeUnit(s, i, guess_language(s), "json"))
+    inside = Spans(covered)
     for m in _INLINE.finditer(text):
-        if not _inside(covered, m.start(), m.end()):
+        if len(units) >= max_units:
+            break
+        if not inside.covers(m.start(), m.end()):
             units.append(CodeUnit(m.group(1), m.start(1), guess_language(m.group(1)), "inline"))
     if not is_code:
-        units.extend(_command_lines(text, covered))
+        units.extend(_command_lines(text, inside))
     return units[:max_units]
 
 
-def _command_lines(text: str, covered: list[tuple[int, int]]) -> list[CodeUnit]:
+def _command_lines(text: str, inside: Spans, limit: int = 200) -> list[CodeUnit]:
     """Runs of consecutive command-like lines outside fences (shell one-liners pasted into prose)."""
     out: list[CodeUnit] = []
-    pos = 0
-    run_start = -1
-    run_end = -1
-    for line in text.splitlines(keepends=True):
-        end = pos + len(line)
-        if _CMD_LINE.search(line) and not _inside(covered, pos, end):
-            if run_start < 0:
-                run_start = pos
-            run_end = end
-        elif run_start >= 0:
-            out.append(_line_unit(text, run_start, run_end))
-            run_start = -1
-        pos = end
-    if run_start >= 0:
-        out.append(_line_unit(text, run_start, run_end))
+    for m in _CMD_RUN.finditer(text):
+        if inside.covers(m.start(), m.start() + 1):
+            continue
+        out.append(_line_unit(text, m.start(), m.end()))
+        if len(out) >= limit:
+            break
     return out
 
 

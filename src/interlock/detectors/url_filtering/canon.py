@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import re2
 import tldextract
 
-__all__ = ["Candidate", "Url", "extract_candidates", "canonicalize", "split_domain", "parse_ipv4"]
+__all__ = ["MAX_URL_CHARS", "Candidate", "Url", "canonicalize", "extract_candidates", "parse_ipv4", "split_domain"]
 
 _OPTS = re2.Options()
 _OPTS.case_sensitive = False
@@ -50,6 +50,8 @@ _CODE_RECEIVERS = frozenset(
     "self this cls os sys np pd obj req res request response app config settings window document module exports "
     "console math json path args kwargs ctx e x i re el node item data result err error event".split()
 )
+#: Longest URL text canonicalised (longer candidates are cut; reports show at most 2048 characters).
+MAX_URL_CHARS = 8192
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443, "sftp": 22}
 _TRAILING = ".,;:!?'\"*_~"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -148,6 +150,8 @@ def _bare_ok(text: str, start: int, end: int, raw: str) -> bool:
         return False
     host_part = _DEFANG.sub(".", raw).split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     host = host_part.rsplit(":", 1)[0] if ":" in host_part else host_part
+    if len(host) > 253:
+        return False
     labels = host.lower().split(".")
     if all(lbl.isdigit() for lbl in labels):
         # a dotted quad only counts with a port or path (otherwise it is a version number or a measurement)
@@ -249,7 +253,13 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def canonicalize(raw: str) -> Url | None:
-    """Canonicalise one candidate URL; None when it cannot be a URL (bad port, bad IPv6 literal, no host)."""
+    """Canonicalise one candidate URL; None when it cannot be a URL (bad port, bad IPv6 literal, no host, a host
+    longer than DNS allows). Only the first :data:`MAX_URL_CHARS` characters are considered."""
+    return _canonicalize(raw[:MAX_URL_CHARS])
+
+
+@lru_cache(maxsize=4096)
+def _canonicalize(raw: str) -> Url | None:
     defanged = False
     s = raw
     undefanged = _DEFANG.sub(".", s)
@@ -280,6 +290,8 @@ def canonicalize(raw: str) -> Url | None:
     if not host:
         return None
     host = _idna(host)
+    if len(host) > 253 or any(len(label) > 63 for label in host.split(".")):
+        return None
     ip: str | None = None
     ip_obf = False
     if ":" in host:
