@@ -218,3 +218,13 @@ def test_alert_only_profile_reports_without_changing_nodes(index) -> None:  # ty
     assert actions == {"refund": "allow", "hours": "allow", "shipping": "alert", "billing": "alert"}  # ... but reports
     billing = next(n for n in out if n.node.metadata["source"] == "billing")
     assert CARD in billing.node.get_content()
+
+
+def test_default_scanner_is_the_local_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("PANW_AI_SEC_API_KEY", "PANW_AI_SEC_API_TOKEN", "PANW_AI_SEC_API_ENDPOINT", "INTERLOCK_PROFILES"):
+        monkeypatch.delenv(var, raising=False)
+    pp = InterlockNodePostprocessor()  # no scanner given: interlock.scanner(), built on first use
+    nodes = [NodeWithScore(node=TextNode(text=t)) for t in (CORPUS["refund"], CORPUS["shipping"])]
+    out = pp.postprocess_nodes(nodes)
+    assert [n.node.get_content() for n in out] == [CORPUS["refund"]]
+    assert pp._default_scanner is not None and pp.postprocess_nodes(nodes[:1])  # reused, not rebuilt

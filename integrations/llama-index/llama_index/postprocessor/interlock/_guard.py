@@ -7,6 +7,7 @@ Every scan goes through an :class:`interlock.Scanner`; this module only turns a 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +20,9 @@ from interlock.streaming import ScanFailed, StreamScanner, maskable
 __all__ = ["Action", "Guard", "Verdict"]
 
 logger = logging.getLogger("llama_index.postprocessor.interlock")
+
+#: Serialises the lazy creation of default scanners (building the local engine loads the detectors once).
+SCANNER_LOCK = threading.Lock()
 
 #: ``allow``: clean; ``alert``: detected but the profile does not block; ``mask``: sensitive data masked;
 #: ``block``: must not pass.
@@ -166,7 +170,9 @@ class Guard:
     def get_scanner(self) -> Scanner:
         """The scanner (the default one is built lazily so importing never loads detectors)."""
         if self.scanner is None:
-            self.scanner = scanner()
+            with SCANNER_LOCK:
+                if self.scanner is None:
+                    self.scanner = scanner()
         return self.scanner
 
     def kwargs(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from interlock.masking import Span, mask_text
 from interlock.scanner import Scanner, scanner as default_scanner
 from interlock.streaming import masked_spans
 
-from ._guard import Guard, Verdict
+from ._guard import SCANNER_LOCK, Guard, Verdict
 
 __all__ = ["InterlockNodePostprocessor"]
 
@@ -64,7 +64,9 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
     @property
     def _guard(self) -> Guard:
         if self.scanner is None and self._default_scanner is None:
-            self._default_scanner = default_scanner()
+            with SCANNER_LOCK:
+                if self._default_scanner is None:
+                    self._default_scanner = default_scanner()
         return Guard(
             scanner=self.scanner if self.scanner is not None else self._default_scanner,
             profile=self.profile,
