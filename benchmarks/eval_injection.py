@@ -13,6 +13,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import platform
 import random
@@ -122,6 +123,23 @@ def latency(det: PromptInjectionDetector) -> dict[str, dict[str, float]]:
             det.detect(_item(attack if i % 2 else text))
             times.append((time.perf_counter() - t0) * 1000)
         out[label] = {"p50_ms": statistics.median(times), "max_ms": max(times), "reps": reps}
+    # Worst cases for the normaliser at 2 MB: dense non-ASCII, encoded blobs, invisible characters, zalgo.
+    rng = random.Random(7)
+    size = 2 * 1024 * 1024
+    hard = {
+        "2MB cjk": ("这是一个用于测试的中文文本，包含一些标点符号。" * (size // 23 + 1))[:size],
+        "2MB cyrillic": ("Привет мир, это тест текста на русском языке. " * (size // 46 + 1))[:size],
+        "2MB base64 blob": base64.b64encode(rng.randbytes(size * 3 // 4)).decode()[:size],
+        "2MB fullwidth": ("ｉｇｎｏｒｅ ｔｈｅ ｒｅｓｔ " * (size // 16 + 1))[:size],
+        "2MB zero-width": ("a\u200b" * (size // 2))[:size],
+        "2MB zalgo": ("z\u0337a\u0337l\u0337g\u0337o\u0337 " * (size // 11 + 1))[:size],
+        "2MB spaced letters": ("i g n o r e   t h e   r e s t " * (size // 31 + 1))[:size],
+    }
+    for label, text in hard.items():
+        t0 = time.perf_counter()
+        det.detect(_item(text))
+        ms = (time.perf_counter() - t0) * 1000
+        out[label] = {"p50_ms": ms, "max_ms": ms, "reps": 1}
     return out
 
 

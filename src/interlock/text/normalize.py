@@ -62,7 +62,9 @@ _INVISIBLE = _py_cls(_INVISIBLE_RANGES)
 _COMBINING = _py_cls(_COMBINING_RANGES)
 _COMBINING_RX = re2.compile(f"[{_cls(_COMBINING_RANGES)}]")
 _TAG_RUN = re.compile("[\U000e0000-\U000e007f]+")
+_TAG_ANY = re2.compile(r"[\x{e0000}-\x{e007f}]")
 _ZW_IN_WORD = re.compile(r"[A-Za-z][\u200b-\u200d\u2060\ufeff\u00ad]+(?=[A-Za-z])")
+_ZW_ANY = re2.compile(r"[\x{200b}-\x{200d}\x{2060}\x{feff}\x{ad}]")
 
 
 @cache
@@ -117,6 +119,7 @@ _FOLD_MARKS = re.compile(f"[{_COMBINING}]+")
 _MAX_EXACT = 24  # matches rewritten one by one before switching to block mode
 _BLOCK = 256  # block size (characters) of block mode
 _BLOB = re.compile(r"[A-Za-z0-9+/=_\-]{256,}")
+_BLOB_RE2 = re2.compile(r"[A-Za-z0-9+/=_\-]{256}")
 
 
 def _spaces(m: re.Match[str]) -> str:
@@ -270,8 +273,19 @@ def _rewrite_blocks(text: str, whole: Callable[[str], str], parent: OffsetMap | 
 _INVISIBLE_RX = re.compile(f"[{_INVISIBLE}]+")
 
 
+_COMMON_INVISIBLE = tuple(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_INVISIBLE_RE2 = re2.compile(f"[{_cls(_INVISIBLE_RANGES)}]")
+
+
 def _fix_base(run: str) -> str:
-    return unicodedata.normalize("NFKC", _INVISIBLE_RX.sub("", run))
+    for ch in _COMMON_INVISIBLE:  # str.replace is far cheaper than a regex for the usual suspects
+        if ch in run:
+            run = run.replace(ch, "")
+    if not run.isascii() and _INVISIBLE_RE2.search(run):
+        run = _INVISIBLE_RX.sub("", run)
+    return unicodedata.normalize("NFKC", run)
 
 
 def _drop(_: str) -> str:
@@ -323,6 +337,16 @@ def _collapse(run: str) -> str:
         return run
     marked = _WIDE[min(narrow, 3)].sub("\0", run)
     return _SEP_OR_MARK.sub("", marked).replace("\0", " ")
+
+
+# Block mode (texts dense with split letters): single separators between single letters, and hyphens or dots
+# inside words, are dropped in one C-level pass each.
+_SINGLE_SEP = re.compile(r"(?<=(?<![A-Za-z])[A-Za-z])[ .\-_*/|,~+'`](?=[A-Za-z](?![A-Za-z]))")
+_INWORD_SEP = re.compile(r"(?<=[A-Za-z])[.\-_*/|~+'`·](?=[A-Za-z])")
+
+
+def _collapse_block(text: str) -> str:
+    return _INWORD_SEP.sub("", _SINGLE_SEP.sub("", text))
 
 
 _ROT13_HINT = re2.compile(
@@ -434,7 +458,7 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
     lim = limits or Limits()
     base = _base_view(text)
     decode_from = base
-    if _BLOB.search(base.text):
+    if _BLOB_RE2.search(base.text):
         # Long encoded blobs (data URLs, keys) are scanned through their decoded view only: matching prose
         # patterns over kilobytes of random characters is slow for any automaton and finds nothing.
         base = View("base", _BLOB.sub(_spaces, base.text), base.offsets)
@@ -454,13 +478,13 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
             out.append(leet)
             seen.add(leet.text)
             latin = leet
-    t, m = _rewrite(latin.text, _SPLIT, _collapse, latin.offsets)
+    t, m = _rewrite(latin.text, _SPLIT, _collapse, latin.offsets, whole=_collapse_block)
     if t not in seen:
         out.append(View("collapsed", t, m))
         seen.add(t)
     if len(_ROT13_HINT.findall(latin.text)) >= 2:
         out.append(View("rot13", codecs.encode(latin.text, "rot13"), latin.offsets))
-    if not text.isascii() and _TAG_RUN.search(text):
+    if not text.isascii() and _TAG_ANY.search(text):
         tv = _tag_view(text)
         if tv is not None:
             out.append(tv)
@@ -470,6 +494,6 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
 
 def zero_width_in_words(text: str, limit: int = 16) -> int:
     """How many times (up to ``limit``) invisible characters split a Latin word (an evasion tell)."""
-    if text.isascii():
+    if text.isascii() or _ZW_ANY.search(text) is None:
         return 0
     return sum(1 for _ in itertools.islice(_ZW_IN_WORD.finditer(text), limit))
