@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import platform
 import random
 import statistics
@@ -121,7 +122,11 @@ def main() -> None:
 
     real = LocalScanner()
     instant = InstantScanner(real)
-    print(f"# LangChain guard benchmark ({platform.machine()}, {platform.python_version()}, seed {args.seed})\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"# LangChain guard benchmark ({platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, seed {args.seed}, load average at start {load:.1f})\n"
+    )
 
     # 1. overhead, scan time excluded
     prompt = ChatPromptTemplate.from_messages([("system", "Be brief."), ("human", "{q}")])

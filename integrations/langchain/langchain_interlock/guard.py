@@ -340,7 +340,7 @@ class _OutputStream:
         self.sample: Any = None  # the first chunk, to shape replacements
         self.tool_chunks: AIMessageChunk | None = None
         self.others: list[Any] = []
-        self.last: AIMessageChunk | None = None
+        self.last_id: str | None = None
 
     def text_of(self, chunk: Any) -> str:
         if self.sample is None:
@@ -360,15 +360,14 @@ class _OutputStream:
             if chunk.tool_call_chunks:
                 held = AIMessageChunk(content="", id=chunk.id, tool_call_chunks=chunk.tool_call_chunks)
                 self.tool_chunks = held if self.tool_chunks is None else self.tool_chunks + held
-            out = AIMessageChunk(
-                content=released,
-                id=chunk.id,
-                response_metadata=chunk.response_metadata,
-                usage_metadata=chunk.usage_metadata,
-            )
-            self.last = out
+            self.last_id = chunk.id or self.last_id
             if released or (not self.guard.buffered and (chunk.usage_metadata or chunk.response_metadata)):
-                yield out
+                yield AIMessageChunk(
+                    content=released,
+                    id=chunk.id,
+                    response_metadata=chunk.response_metadata,
+                    usage_metadata=chunk.usage_metadata,
+                )
 
     def tool_message(self) -> AIMessage | None:
         if self.tool_chunks is None or not self.tool_chunks.tool_calls:
@@ -406,7 +405,7 @@ class _OutputStream:
         if rest or tool_call_chunks or info:
             yield AIMessageChunk(
                 content=rest,
-                id=self.last.id if self.last is not None else None,
+                id=self.last_id,
                 tool_call_chunks=tool_call_chunks,
                 response_metadata={"interlock": info} if info else {},
             )
