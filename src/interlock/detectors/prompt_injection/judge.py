@@ -87,7 +87,8 @@ class JudgeOptions(BaseModel):
         model: model name sent in the request.
         api_key_env: name of the environment variable holding a bearer API key (the key never goes in a profile).
         band_low, band_high: only texts whose fast-tier score is in ``[band_low, band_high]`` are judged.
-        timeout_ms: hard time budget of one judgement, connection included.
+        timeout_ms: hard time budget of one judgement, connection included; keep it below the profile's
+            ``detector_timeout_ms`` (default 2000), or the engine times the whole detector out first.
         max_chars: longest excerpt sent; longer texts are cut around their best-scoring window.
         max_tokens: answer length limit sent to the endpoint.
         max_concurrency: parallel requests (and pooled connections) per detector instance.
@@ -102,7 +103,7 @@ class JudgeOptions(BaseModel):
     api_key_env: str | None = None
     band_low: float = Field(default=0.3, ge=0.0, le=1.0)
     band_high: float = Field(default=0.8, ge=0.0, le=1.0)
-    timeout_ms: int = Field(default=3000, ge=50, le=60_000)
+    timeout_ms: int = Field(default=1500, ge=50, le=60_000)
     max_chars: int = Field(default=4000, ge=200, le=100_000)
     max_tokens: int = Field(default=96, ge=16, le=1024)
     max_concurrency: int = Field(default=4, ge=1, le=64)
