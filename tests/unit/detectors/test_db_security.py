@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.db_security import DbSecurityDetector, DbSecurityOptions
 from interlock.detectors.db_security.classify import classify_sql
@@ -180,3 +181,18 @@ def test_local_scanner_wire_parses_with_sdk() -> None:
 
 def test_runs_on_tool_events_not_prompts() -> None:
     assert DbSecurityDetector.data_types == frozenset({"response", "tool_event"})
+
+
+_SQLISH = st.text(
+    alphabet=st.sampled_from(list("'\";-#/*()=<> \n%$[]{}:0139abcdefilmnorstuwxSELCTDROPUNIFWH")), max_size=300
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.one_of(st.text(max_size=300), _SQLISH), tool=st.booleans())
+def test_never_crashes_and_report_is_consistent(text: str, tool: bool) -> None:
+    result = _tool(text) if tool else _response(text)
+    verdicts = [e["verdict"] for e in result.detail["dbs_report"]]
+    assert result.detected == ("malicious" in verdicts)
+    for f in result.findings:
+        assert 0 <= f.start <= f.end <= len(text)

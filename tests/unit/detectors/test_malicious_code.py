@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.malicious_code import MaliciousCodeDetector, MaliciousCodeOptions
 from interlock.detectors.malicious_code.extract import code_units, guess_language
@@ -221,3 +222,19 @@ def test_fence_padding_does_not_hide_code() -> None:
 def test_log4shell_lookups_are_folded(value: str) -> None:
     assert _detect(json.dumps({"user_agent": value}), "tool_input").detected
     assert not _detect(json.dumps({"greeting": "${env:HOME} and ${user.name}"}), "tool_input").detected
+
+
+_CODEISH = st.text(alphabet=st.sampled_from(list("`~$|;&<>(){}[]'\"\\/-_.:=# \nabcdehilmnoprstuwx0129")), max_size=400)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=300), _CODEISH), field=st.sampled_from(["response", "code_response", "tool_input"])
+)
+def test_never_crashes_and_report_is_consistent(text: str, field: str) -> None:
+    result = _detect(text, field)
+    report = result.detail["mc_report"]
+    assert len(report["all_code_blocks"]) == len(report["code_analysis_by_type"])
+    assert report["verdict"] == ("malicious" if result.detected else "benign")
+    for f in result.findings:
+        assert 0 <= f.start <= f.end <= len(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from interlock.detectors.url_filtering import UrlFilteringDetector, UrlFilteringOptions
 from interlock.detectors.url_filtering.canon import canonicalize, extract_candidates, parse_ipv4
@@ -238,3 +239,22 @@ def test_oversized_hosts_are_not_urls() -> None:
     assert _urls("a." * 200 + "com") == []
     assert _urls("http://" + "a" * 300 + ".com/") == []
     assert canonicalize("http://example.com/" + "x" * 20_000) is not None
+
+
+_URLISH = st.text(alphabet=st.sampled_from(list("ab.:/-[]()@%?#0x19 \nаé`'\"hxtps")), max_size=300)
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.one_of(st.text(max_size=300), _URLISH))
+def test_never_crashes_and_spans_are_in_bounds(text: str) -> None:
+    det = UrlFilteringDetector(UrlFilteringOptions(on_too_many_urls="truncate"))
+    result = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+    for f in result.findings:
+        assert 0 <= f.start <= f.end <= len(text)
+    for entry in result.detail["urlf_report"]:
+        assert entry["action"] in ("allow", "block") and entry["risk_level"] in ("low", "medium", "high")
+
+
+def test_lone_surrogates_do_not_crash() -> None:
+    report = _scan("\ud800 see http://paypa1.com/ \udfff")
+    assert report[0]["url"] == "http://paypa1.com/"

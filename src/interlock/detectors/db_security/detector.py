@@ -28,7 +28,7 @@ from pydantic import Field
 
 from interlock.detectors.db_security.classify import SQL_LINE, SQL_START, classify_sql
 from interlock.detectors.db_security.injection import injection_hits
-from interlock.detectors.malicious_code.extract import Spans, code_units
+from interlock.detectors.malicious_code.extract import Spans, code_units, re2_safe
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
 __all__ = ["DbSecurityDetector", "DbSecurityOptions", "DANGER_RULES", "SUB_TYPES"]
@@ -172,7 +172,7 @@ class DbSecurityDetector:
         )
 
     def _candidates(self, item: ScanItem) -> list[_Candidate]:
-        text = item.text
+        text = re2_safe(item.text)
         units = code_units(text, is_code=item.is_code)
         out: dict[tuple[int, str], _Candidate] = {}
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import re2
 from pydantic import Field
 
-from interlock.detectors.malicious_code.extract import FILE_TYPES, CodeUnit, code_units, guess_language
+from interlock.detectors.malicious_code.extract import FILE_TYPES, CodeUnit, code_units, guess_language, re2_safe
 from interlock.detectors.malicious_code.python_ast import analyse_python
 from interlock.detectors.malicious_code.rules import INJECTION_RULES, RULES, TRUSTED_INSTALLERS, Rule, normalize
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
@@ -103,7 +103,7 @@ class MaliciousCodeDetector:
     def detect(self, item: ScanItem) -> DetectorResult:
         """Scan one text (thread-safe: no shared mutable state)."""
         o = self.options
-        text = item.text
+        text = re2_safe(item.text)
         truncation: dict[str, Any] | None = None
         if len(text) > o.max_scan_chars:
             truncation = {

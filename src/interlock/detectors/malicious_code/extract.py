@@ -19,7 +19,7 @@ from typing import Any
 
 import re2
 
-__all__ = ["CodeUnit", "FILE_TYPES", "Spans", "code_units", "guess_language", "json_strings"]
+__all__ = ["CodeUnit", "FILE_TYPES", "Spans", "code_units", "guess_language", "json_strings", "re2_safe"]
 
 #: Fence tag -> canonical language id.
 _TAGS: dict[str, str] = {
@@ -130,6 +130,18 @@ class CodeUnit:
     def end(self) -> int:
         """End offset (exclusive) in the scanned text, or -1."""
         return self.start + len(self.code) if self.start >= 0 else -1
+
+
+def re2_safe(text: str) -> str:
+    """``text`` with lone surrogates (possible from JSON ``"\\ud800"``) replaced by ``?``: re2 needs valid UTF-8.
+
+    The length is unchanged, so offsets into the result are offsets into the original.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def guess_language(code: str, tag: str = "") -> str:

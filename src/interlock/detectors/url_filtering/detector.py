@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interlock.detectors.malicious_code.extract import re2_safe
 from interlock.detectors.url_filtering.canon import Url, canonicalize, extract_candidates
 from interlock.detectors.url_filtering.feeds import FEEDS, DomainIndex
 from interlock.detectors.url_filtering.model import UrlModel, load_model
@@ -108,7 +109,7 @@ class UrlFilteringDetector:
         seen: dict[str, int] = {}
         found: list[tuple[Url, int, int]] = []
         limit_exceeded = False
-        for cand in extract_candidates(item.text):
+        for cand in extract_candidates(re2_safe(item.text)):
             url = canonicalize(cand.raw)
             if url is None or url.url in seen:
                 continue
