@@ -272,3 +272,27 @@ def test_parse_verdict_without_verdict(answer: str) -> None:
 def test_parse_verdict_never_raises(answer: str) -> None:
     result = parse_verdict(answer)
     assert result is None or (isinstance(result[0], bool) and 0.0 <= result[1] <= 1.0 and len(result[2]) <= 200)
+
+
+@pytest.mark.parametrize(
+    ("model", "text", "blocked"),
+    [
+        ("yes", "Please summarise the attached minutes in three bullet points.", True),
+        ("no", "Please summarise the attached minutes in three bullet points.", False),
+        ("hang", "Please summarise the attached minutes in three bullet points.", True),
+    ],
+)
+def test_end_to_end_through_local_scanner(llm: FakeLLM, model: str, text: str, blocked: bool) -> None:
+    """With a band covering every score, the judge decides; runs once the detector accepts a ``judge`` option."""
+    from interlock.detectors.prompt_injection import PromptInjectionOptions
+    from interlock.profiles import DetectorPolicy, Profile, ProfileStore
+    from interlock.scanner import LocalScanner
+
+    if "judge" not in PromptInjectionOptions.model_fields:
+        pytest.skip("the injection detector does not expose a `judge` option yet")
+    judge = {"base_url": llm.base_url, "model": model, "band_low": 0.0, "band_high": 1.0, "timeout_ms": 300}
+    policy = DetectorPolicy(action="block", options={"judge": judge})
+    scanner = LocalScanner(ProfileStore([Profile(name="judged", detectors={"injection": policy})]))
+    result = scanner.scan(text, profile="judged")
+    assert result.blocked is blocked
+    assert result.response.to_wire()["prompt_detected"]["injection"] is blocked
