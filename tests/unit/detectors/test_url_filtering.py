@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from interlock.detectors.url_filtering import UrlFilteringDetector, UrlFiltering
 from interlock.detectors.url_filtering.canon import canonicalize, extract_candidates, parse_ipv4
 from interlock.detectors.url_filtering.feeds import FEEDS
 from interlock.detectors.url_filtering.model import FEATURES, load_model
-from interlock.engine.base import ScanItem
+from interlock.engine.base import ScanItem, ToolInfo
 from interlock.engine.registry import validate_options
 from interlock.errors import InvalidRequestError, ProfileError
 from tests.sdk_models import sdk
@@ -258,3 +259,15 @@ def test_never_crashes_and_spans_are_in_bounds(text: str) -> None:
 def test_lone_surrogates_do_not_crash() -> None:
     report = _scan("\ud800 see http://paypa1.com/ \udfff")
     assert report[0]["url"] == "http://paypa1.com/"
+
+
+def test_json_escaped_urls_in_tool_events() -> None:
+    text = json.dumps({"url": "http://paypa1.com/login", "plain": "see https://example.com/a"}).replace("/", "\\/")
+    det = UrlFilteringDetector()
+    tool = ToolInfo("mcp", "tools/call", "browser", "open_url")
+    result = det.detect(ScanItem(text=text, field="tool_input", data_type="tool_event", tool=tool))
+    assert [e["url"] for e in result.detail["urlf_report"]] == ["http://paypa1.com/login", "https://example.com/a"]
+    assert result.detected
+    assert all(
+        text[f.start : f.end].startswith("http:\\/\\/") or "https" in text[f.start : f.end] for f in result.findings
+    )

@@ -18,12 +18,14 @@ and adds a ``url_limit_exceeded`` finding.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interlock.detectors.malicious_code.extract import re2_safe
+from interlock.detectors.malicious_code.extract import json_strings, re2_safe
 from interlock.detectors.url_filtering.canon import Url, canonicalize, extract_candidates
 from interlock.detectors.url_filtering.feeds import FEEDS, DomainIndex
 from interlock.detectors.url_filtering.model import UrlModel, load_model
@@ -109,8 +111,8 @@ class UrlFilteringDetector:
         seen: dict[str, int] = {}
         found: list[tuple[Url, int, int]] = []
         limit_exceeded = False
-        for cand in extract_candidates(re2_safe(item.text)):
-            url = canonicalize(cand.raw)
+        for raw, start, end in _candidates(item):
+            url = canonicalize(raw)
             if url is None or url.url in seen:
                 continue
             if len(seen) >= o.max_urls:
@@ -121,7 +123,7 @@ class UrlFilteringDetector:
                 limit_exceeded = True
                 break
             seen[url.url] = len(found)
-            found.append((url, cand.start, cand.end))
+            found.append((url, start, end))
         feeds = [FEEDS.get(s.path, fmt=s.format, category=s.category) for s in o.feeds]
         report: list[dict[str, Any]] = []
         findings: list[Finding] = []
@@ -192,6 +194,32 @@ class UrlFilteringDetector:
             action = "allow"
         entry = {"url": url.url, "risk_level": lvl, "action": action, "categories": categories}
         return entry, score, sigs
+
+
+def _candidates(item: ScanItem) -> Iterator[tuple[str, int, int]]:
+    """``(raw URL, start, end)`` in text order; JSON tool events are also read value by value.
+
+    JSON escapes (``http:\\/\\/evil.example``) hide URLs from a scan of the raw text, so the string values of a
+    tool event's JSON are scanned too. A value with escapes maps its URLs to the span of the whole value (or of
+    the whole text when the value cannot be located).
+    """
+    text = re2_safe(item.text)
+    for c in extract_candidates(text):
+        yield c.raw, c.start, c.end
+    if item.data_type != "tool_event" or text.lstrip()[:1] not in ("{", "["):
+        return
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return
+    for value in json_strings(doc):
+        if text.find(value) >= 0:
+            continue  # verbatim in the raw text: already scanned there
+        escaped = json.dumps(value)[1:-1]
+        at = text.find(escaped)
+        start, end = (at, at + len(escaped)) if at >= 0 else (0, len(text))
+        for c in extract_candidates(re2_safe(value)):
+            yield c.raw, start, end
 
 
 def _index(entries: tuple[str, ...], category: str) -> DomainIndex:
