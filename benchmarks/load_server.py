@@ -5,10 +5,11 @@ separately with ``--tls``), creates a key, then runs three phases with a minimal
 written on raw asyncio streams (so the load generator costs little CPU on the same machine):
 
 1. closed loop: ``--concurrency`` connections send 1 KB prompts back to back for ``--duration`` seconds
-   (sustained throughput, p50/p99 latency);
-2. worst case: ``--big`` sequential sync scans of a ~2 MB prompt (the body limit);
-3. open loop: a fixed ``--rate`` req/s for ``--rate-duration`` seconds; latency is measured from each request's
-   scheduled send time (no coordinated omission).
+   (sustained throughput, p50/p99 latency, server CPU per request);
+2. open loop: a fixed ``--rate`` req/s for ``--rate-duration`` seconds; latency is measured from each request's
+   scheduled send time (no coordinated omission);
+3. the closed loop again on a profile with no detectors (the server's own overhead);
+4. worst case: ``--big`` sequential sync scans of a ~2 MB prompt (the body limit).
 
 Prompts are generated from a seeded vocabulary (``--seed``), so runs are repeatable. Requests go to 127.0.0.1
 only and every loop is bounded.
@@ -77,9 +78,20 @@ class Conn:
         self.writer: asyncio.StreamWriter | None = None
 
     async def send(self, raw: bytes) -> tuple[int, bytes]:
+        reused = self.writer is not None
+        try:
+            return await self._send(raw)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            if not reused:
+                raise
+            await self.close()  # the server closed an idle keep-alive connection: reconnect once
+            self.writer = None
+            return await self._send(raw)
+
+    async def _send(self, raw: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port, ssl=self.tls)
-        assert self.reader is not None
+        assert self.reader is not None and self.writer is not None
         self.writer.write(raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
         m = _CL.search(head)
@@ -237,8 +249,15 @@ async def run(args: argparse.Namespace, port: int, key: str, tls: ssl.SSLContext
         "server_cpu_ms_per_request": round(cpu_ms, 3),
         "cpu_bound_capacity_rps_per_core": round(1000 / cpu_ms, 1) if cpu_ms else None,
     }
-    out["worst_case_2mb"] = await big(host, port, tls, key, args.profile, args.big, 2 * 1024 * 1024 - 200)
     out["open_loop_1kb"] = await open_loop(host, port, tls, reqs, args.rate, args.rate_duration)
+    empty = [raw_request(key, scan_body(prompt_of(rng, 1024), "bench-empty")) for _ in range(64)]
+    cpu0 = cpu_seconds(pid)
+    bare = await closed_loop(host, port, tls, empty, args.concurrency, args.overhead_duration)
+    cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / max(1, bare["requests"])
+    out["closed_loop_no_detectors"] = {**bare, "server_cpu_ms_per_request": round(cpu_ms, 3)}
+    # last: a 2 MB scan can leave a timed-out detector thread running for a while
+    if args.big:
+        out["worst_case_2mb"] = await big(host, port, tls, key, args.profile, args.big, 2 * 1024 * 1024 - 200)
     return out
 
 
@@ -248,7 +267,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--rate", type=float, default=100.0)
     ap.add_argument("--rate-duration", type=float, default=20.0)
-    ap.add_argument("--big", type=int, default=5)
+    ap.add_argument("--big", type=int, default=3)
+    ap.add_argument("--overhead-duration", type=float, default=5.0, help="closed loop on a profile with no detectors")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--profile", default="default")
     ap.add_argument("--tls", action="store_true", help="serve and measure over TLS (throwaway trustme CA)")
@@ -262,7 +282,8 @@ def main() -> None:
     store.close()
     port = free_port()
     cmd = [sys.executable, "-m", "interlock.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--db", str(db), *args.server_arg]
+    (tmp / "empty.yaml").write_text("name: bench-empty\ndetectors: {}\n")
+    cmd += ["--db", str(db), "--profiles", str(tmp / "empty.yaml"), *args.server_arg]
     client_tls = None
     if args.tls:
         import trustme

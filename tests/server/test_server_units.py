@@ -126,3 +126,17 @@ def test_key_cache_honours_revocation_after_ttl(store: Store) -> None:
     time.sleep(0.1)
     assert cache.verify(store, key) is None
     assert KeyCache(ttl=0).verify(store, key) is None
+
+
+def test_worker_factory_builds_app_from_parent_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from fastapi import FastAPI
+
+    from interlock.server.app import SETTINGS_ENV, app_from_env
+
+    settings = ServerSettings(db=str(tmp_path / "w.db"), max_async_batch=7)
+    monkeypatch.setenv(SETTINGS_ENV, json.dumps(dataclasses.asdict(settings)))
+    app = app_from_env()
+    assert isinstance(app, FastAPI) and app.state.interlock.settings.max_async_batch == 7
+    app.state.interlock.store.close()

@@ -326,7 +326,7 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     return app
 
 
-async def app_from_env() -> FastAPI:
+def app_from_env() -> FastAPI:
     """Factory used by uvicorn worker processes: settings come from the parent in ``INTERLOCK__SETTINGS``."""
     raw = os.environ.get(SETTINGS_ENV)
     settings = ServerSettings(**json.loads(raw)) if raw else ServerSettings.from_env()
