@@ -171,14 +171,14 @@ class GroundingDetector:
         return out
 
     def detect(self, item: ScanItem) -> DetectorResult:
-        self._check_limits(item)
-        if not item.context or not item.context.strip():
+        if not item.context or not item.context.strip():  # not applicable: limits only matter when it runs
             report = {
                 "status": "completed",
                 "category": "not_applicable",
                 "explanation": "no grounding context was provided, so grounding was not evaluated",
             }
             return DetectorResult(detected=False, detail={"cg_report": report})
+        self._check_limits(item)
         judged = self.judge(item.text, item.context)
         bad = [(s, why) for s, ok, why in judged if not ok]
         share = len(bad) / len(judged) if judged else 0.0
