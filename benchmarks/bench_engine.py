@@ -7,8 +7,9 @@
   time p50/p95/p99, process CPU time p50 (robust on a shared machine) and the detectors' own time
   (``Outcome.elapsed_ms``, summed) p50.
 * **Adversarial**: pathological strings (long runs of digits, ``@``, ``=``, ``a``, repeated e-mail/card/key
-  shapes, dotted numbers, nested brackets) at 10 KB, 100 KB and 1 MB through each detector alone; the time per
-  100 KB should stay flat (linear scaling). A detector that would exceed the time limit is reported, not hidden.
+  shapes, dotted numbers, nested brackets) at 10 KB, 100 KB and 1 MB through each detector alone, timed in process
+  CPU (the machine is shared); the CPU time per 100 KB should stay flat (linear scaling). A detector that would
+  exceed the time limit is reported, not hidden.
 
 The text a detector sees is the prompt, or, for response-only detectors, the response (with the same text as
 grounding context). The profile's per-detector budget is raised so timings are measured, not cut off.
@@ -199,9 +200,9 @@ def run_adversarial(ts: list[Target], sizes: list[int], limit_s: float) -> list[
             per: list[float] = []
             for size in sizes:
                 text = make(size)
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 t.scanner.scan(t.wrap(text), profile=t.profile)
-                ms = (time.perf_counter() - t0) * 1000
+                ms = (time.process_time() - t0) * 1000
                 bad = {o.status for o in _outcomes(t.scanner)} - {"ok"}
                 cells.append(f"{ms:.1f}" + (f" ({'/'.join(sorted(bad))})" if bad else ""))
                 per.append(ms / (size / 100_000))
@@ -238,18 +239,19 @@ def main() -> None:
     lines = [
         f"Machine: {started}. Seed {SEED}.",
         "",
-        "| target | size | p50 ms | p95 ms | p99 ms | detector p50 ms | runs |",
-        "|---|---|---|---|---|---|---|",
+        "| target | size | p50 ms | p95 ms | p99 ms | CPU p50 ms | detectors p50 ms | runs |",
+        "|---|---|---|---|---|---|---|---|",
         *run_sizes(ts, sizes, args.quick),
     ]
     if notes:
         lines += ["", *[f"- {n}" for n in notes]]
     if not args.no_adversarial:
-        head = " | ".join(f"{s // 1000} KB ms" for s in ADV_SIZES)
+        head = " | ".join(f"{s // 1000} KB CPU ms" for s in ADV_SIZES)
         lines += [
             "",
-            f"Adversarial inputs (one scan each; last column = ms per 100 KB at {ADV_SIZES[-1] // 1000} KB divided "
-            f"by ms per 100 KB at {ADV_SIZES[0] // 1000} KB; about 1 or below means linear):",
+            f"Adversarial inputs (one scan each, process CPU ms; last column = CPU ms per 100 KB at "
+            f"{ADV_SIZES[-1] // 1000} KB divided by CPU ms per 100 KB at {ADV_SIZES[0] // 1000} KB; about 1 or below "
+            "means linear):",
             "",
             f"| target | input | {head} | scaling |",
             "|---|---|" + "---|" * len(ADV_SIZES) + "---|",

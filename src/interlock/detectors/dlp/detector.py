@@ -51,6 +51,7 @@ _NAME_OF_LEVEL: dict[int, Confidence] = {1: "low", 2: "medium", 3: "high"}
 _SCORE: dict[str, float] = {"low": 0.4, "medium": 0.75, "high": 0.95}
 _BEFORE, _AFTER = 64, 32
 _CONT_BYTES = bytes(range(0x80, 0xC0))
+_NOT_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 _DIGIT = re2.compile(rb"[0-9]")
 _PHONE_CANDIDATE = re2.compile(
     rb"(?:^|[^0-9A-Za-z_+])(?P<v>\+?\(?[0-9][0-9 \t().\-/]{5,24}[0-9](?:[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6})?)"
@@ -183,6 +184,7 @@ class _Bytes:
         self.ascii = text.isascii()
         self.data = text.encode("ascii") if self.ascii else text.encode("utf-8", "surrogatepass")
         self._lower: bytes | None = None
+        self._keyword_pos: dict[int, list[int]] = {}
 
     @property
     def lower(self) -> bytes:
@@ -193,9 +195,25 @@ class _Bytes:
     def value(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8", "replace")
 
-    def window(self, start: int, end: int, before: int = _BEFORE, after: int = _AFTER) -> bytes:
-        """Lower-cased (ASCII) bytes around a value, for keyword search."""
-        return self.lower[max(0, start - before) : end + after]
+    def _keywords(self, rx: Any) -> list[int]:
+        pos = self._keyword_pos.get(id(rx))
+        if pos is None:
+            pos = self._keyword_pos[id(rx)] = [m.start() for m in rx.finditer(self.lower)]
+        return pos
+
+    def has_keyword(self, rx: Any) -> bool:
+        """Any keyword of ``rx`` anywhere in the text."""
+        return bool(self._keywords(rx))
+
+    def near_keyword(self, rx: Any, start: int, end: int) -> bool:
+        """A keyword of ``rx`` starts within the proximity window of ``[start, end)``.
+
+        The keyword occurrences are found once per text and regex (one linear pass), then each candidate is a
+        binary search: cheap even with hundreds of thousands of candidates.
+        """
+        pos = self._keywords(rx)
+        i = bisect_left(pos, start - _BEFORE)
+        return i < len(pos) and pos[i] <= end + _AFTER
 
     def before(self, start: int, n: int) -> bytes:
         return self.lower[max(0, start - n) : start]
@@ -260,6 +278,8 @@ class DlpDetector:
         cache: dict[str, Any] = {}
         self._compiled: list[_Compiled] = []
         for p in selected:
+            if max(_LEVEL[p.boost], _LEVEL[p.top or p.base]) < self._min:
+                continue  # can never reach min_confidence
             rx = cache.get(p.regex)
             if rx is None:
                 rx = cache[p.regex] = _compile(p.regex.encode())
@@ -335,7 +355,11 @@ class DlpDetector:
         )
 
     def _pattern_hits(self, comp: _Compiled, buf: _Bytes) -> Iterator[_Hit]:
-        rx, data = comp.regex, buf.data
+        rx, data, p = comp.regex, buf.data, comp.pattern
+        # a pattern that cannot reach min_confidence without a keyword is only validated when one is near
+        keyword_needed = _LEVEL[p.top or p.base] < self._min
+        if keyword_needed and (comp.keywords is None or not buf.has_keyword(comp.keywords)):
+            return
         pos, n = 0, len(data)
         while pos <= n:
             m = rx.search(data, pos)
@@ -345,8 +369,11 @@ class DlpDetector:
             pos = max(end, m.start() + 1)
             if start == end:
                 continue
-            for s, e, level in self._validated(comp, buf, start, end):
-                yield self._leveled(comp, buf, s, e, level)
+            kw = comp.keywords is not None and buf.near_keyword(comp.keywords, start, end)
+            if keyword_needed and not kw:
+                continue
+            for s, e, base in self._validated(comp, buf, start, end):
+                yield _Hit(p, s, e, max(base, _LEVEL[p.boost]) if kw else base, kw)
 
     def _validated(self, comp: _Compiled, buf: _Bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
         """Validate a candidate; on failure retry shorter prefixes cut at separators (greedy over-capture)."""
@@ -356,7 +383,7 @@ class DlpDetector:
             return
         if p.match_check is not None and not p.match_check(buf.value(max(0, start - 80), start)):
             return
-        for cut in _prefixes(value):
+        for cut in _prefixes(value) if p.retry_prefixes else (len(value),):
             candidate = value[:cut]
             result: bool | str = True if p.validate is None else p.validate(candidate)
             if result is not False:
@@ -365,11 +392,6 @@ class DlpDetector:
                 base = _LEVEL[p.base] if result is True else _LEVEL[str(result)]
                 yield start, start + len(candidate.encode("utf-8", "surrogatepass")), base
                 return
-
-    def _leveled(self, comp: _Compiled, buf: _Bytes, start: int, end: int, base: int) -> _Hit:
-        kw = comp.keywords is not None and comp.keywords.search(buf.window(start, end)) is not None
-        level = max(base, _LEVEL[comp.pattern.boost]) if kw else base
-        return _Hit(comp.pattern, start, end, level, kw)
 
     def _allowed(self, value: str) -> bool:
         return value in self._allow or any(rx.fullmatch(value) is not None for rx in self._allow_rx)
@@ -382,8 +404,9 @@ class DlpDetector:
                 return
             start, end = m.span(1)
             pos = max(end, m.start() + 1)
-            cand = data[start:end].decode("ascii")
-            ndigits = sum(c.isdigit() for c in cand)
+            chunk = data[start:end]
+            ndigits = len(chunk.translate(None, _NOT_DIGIT_BYTES))
+            cand = chunk.decode("ascii")
             if ndigits < (7 if cand.startswith("+") else self._phone_min_digits) or _DATE_LIKE.search(cand):
                 continue
             for s, e in _phone_spans(cand, ndigits, self._regions):
@@ -392,7 +415,7 @@ class DlpDetector:
                     continue
                 formatted = raw.startswith("+") or any(c in raw for c in " -.()")
                 s, e = start + s, start + e
-                kw = self._phone_kw is not None and self._phone_kw.search(buf.window(s, e)) is not None
+                kw = self._phone_kw is not None and buf.near_keyword(self._phone_kw, s, e)
                 yield _Hit(self._phone_pattern, s, e, 3 if kw else (2 if formatted else 1), kw)
 
     def _resolve(self, hits: list[_Hit]) -> list[_Hit]:

@@ -53,6 +53,10 @@ class Pattern:
         weak: dropped when it overlaps a finding of a non-weak pattern (phone vs card, generic vs provider key).
         needs_digits: pre-filter: skip when the text has no digit.
         anti_keywords: a candidate with one of these just before it is rejected ("version 1.2.3.4").
+        top: highest confidence ``validate`` can choose without a keyword (default ``base``); a pattern whose
+            ``top`` is under ``min_confidence`` is only validated when a keyword is near (cheap and precise).
+        retry_prefixes: on a failed check, retry shorter prefixes cut at spaces/dashes (greedy over-capture of
+            space-separated values: ``GB82 WEST ... 32 and``).
         match_check: the (up to 80) characters before the value -> False to reject (e.g. a non-secret key name
             such as ``public_key`` in ``public_key = "..."``).
     """
@@ -70,6 +74,8 @@ class Pattern:
     weak: bool = False
     needs_digits: bool = False
     anti_keywords: tuple[str, ...] = ()
+    top: Confidence | None = None
+    retry_prefixes: bool = False
     match_check: Callable[[str], bool] | None = None
     id: str = field(default="")
 
@@ -180,6 +186,7 @@ FINANCIAL: tuple[Pattern, ...] = (
         keywords=_CARD_KW,
         validate=checks.credit_card,
         needs_digits=True,
+        retry_prefixes=True,
     ),
     Pattern(
         "iban",
@@ -190,6 +197,7 @@ FINANCIAL: tuple[Pattern, ...] = (
         keywords=_IBAN_KW,
         validate=checks.iban,
         needs_digits=True,
+        retry_prefixes=True,
     ),
     Pattern(
         "aba_routing",
@@ -321,6 +329,7 @@ NATIONAL_ID: tuple[Pattern, ...] = (
         base="low",
         keywords=("cpf", "cadastro de pessoas"),
         validate=lambda v: checks.stdnum_check("br_cpf")(v) and ("medium" if "." in v and "-" in v else "low"),
+        top="medium",
         needs_digits=True,
     ),
     Pattern(
@@ -331,6 +340,7 @@ NATIONAL_ID: tuple[Pattern, ...] = (
         base="low",
         keywords=("cnpj", "cadastro nacional"),
         validate=lambda v: checks.stdnum_check("br_cnpj")(v) and ("medium" if "/" in v else "low"),
+        top="medium",
         needs_digits=True,
     ),
     Pattern(
