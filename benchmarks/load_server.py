@@ -199,13 +199,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_ready(port: int, proc: subprocess.Popen[bytes], tls: ssl.SSLContext | None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited with {proc.returncode}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as raw:
+                s = tls.wrap_socket(raw, server_hostname="127.0.0.1") if tls is not None else raw
                 s.sendall(b"GET /v1/internal/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 if s.recv(64).startswith(b"HTTP/1.1 200"):
                     return
@@ -297,9 +298,7 @@ def main() -> None:
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        if args.tls:
-            os.environ["SSL_CERT_FILE"] = ""  # not used: the client context trusts the CA directly
-        wait_ready(port, proc) if not args.tls else time.sleep(8)
+        wait_ready(port, proc, client_tls)
         results = asyncio.run(run(args, port, key, client_tls, proc.pid))
     finally:
         proc.terminate()
