@@ -112,7 +112,8 @@ _Q_NARROW = r"(?:previous|prior|above|preceding|earlier|foregoing|initial|origin
 _AI = r"(?:ai|a\.i\.|llm|gpt|chatgpt|chatbot|language model|assistant|ai assistant|ai model|model|bot|agent|copilot)"
 _SHOW = (
     r"(?:reveal|print|show|display|output|repeat|recite|dump|leak|expose|tell|give|share|write out|spell out|"
-    r"list|provide|disclose|return|echo|paste|copy|encode|type out|read out|send)"
+    r"list|provide|disclose|return|echo|paste|copy|encode|type out|read out|send|translate|summari[sz]e|paraphrase|"
+    r"rephrase|rewrite|convert)"
 )
 _NOAI_RULES = (
     r"(?:openai|anthropic|chatgpt|content|ethical|moral|safety|censorship|usage|community)(?:['’]s)? ?"
@@ -266,8 +267,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "spe.reveal_initial",
         "system_prompt_extraction",
         0.85,
-        rf"\b{_SHOW} (?:me |us )?~3 your (?:\w+ )?(?:initial|original|first|starting|full|exact|complete|internal|"
-        r"confidential|hidden|secret|base|underlying|core) (?:prompt|instructions?|directives?|rules|guidelines|"
+        rf"\b{_SHOW} (?:me |us )?~3 your (?:\w+ )?(?:initial|original|first|starting|internal|"
+        r"confidential|hidden|secret|underlying) (?:prompt|instructions?|directives?|rules|guidelines|"
         r"configuration|programming)",
     ),
     _s(
@@ -317,6 +318,20 @@ SIGNATURES: tuple[Signature, ...] = (
         0.85,
         r"\b(?:system prompt|initial (?:prompt|instructions)|original (?:prompt|instructions)|instructions above|"
         r"prompt above) ~3 (?:verbatim|word for word|in full|in a code ?block|in base64|in rot13)",
+    ),
+    _s(
+        "spe.text_above_verbatim",
+        "system_prompt_extraction",
+        0.85,
+        r"\b(?:repeat|print|output|reveal|copy|echo|recite|dump|show|write out) ~3 (?:text|everything|words|content|lines) "
+        r"above ~3 (?:verbatim|word for word|in full|in a code ?block)",
+    ),
+    _s(
+        "spe.given_initially",
+        "system_prompt_extraction",
+        0.75,
+        r"\b(?:text|instructions|prompt|rules|message|words) (?:that )?you (?:were|have been|got) (?:given|told|provided|shown|fed) "
+        r"(?:initially|at the (?:start|beginning)|before (?:this|our|the) (?:conversation|chat|message)|first|originally)\b",
     ),
     _s("spe.mention", "system_prompt_extraction", 0.3, r"\byour (?:system prompt|system instructions|pre-?prompt)\b"),
     _s(
