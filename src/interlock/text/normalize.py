@@ -466,8 +466,10 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
     seen = {base.text}
     latin = base
     if not base.text.isascii() and (_NEEDS_FOLD.search(base.text) or _NEEDS_FOLD.search(text)):
-        folded = base.text.translate(_FOLD)
-        t, m = _rewrite(folded, _FOLD_MARKS, _drop, base.offsets, whole=_drop_marks)
+        # Marks first (zalgo text is often plain ASCII without them), then the 1:1 look-alike table.
+        t, m = _rewrite(base.text, _FOLD_MARKS, _drop, base.offsets, whole=_drop_marks)
+        if not t.isascii():
+            t = t.translate(_FOLD)
         latin = View("fold", t, m)
         if t not in seen:
             out.append(latin)
