@@ -52,17 +52,14 @@ def digits(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 
 
+_LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")  # digit -> digit sum of its double
+
+
 def luhn(number: str) -> bool:
     """Luhn (mod 10) check of a digit string."""
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = ord(ch) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    odd = number[-1::-2]
+    even = number[-2::-2].translate(_LUHN_DOUBLE)
+    return (sum(map(int, odd)) + sum(map(int, even))) % 10 == 0
 
 
 # (brand, IIN ranges as (low, high) over the first `len(str(low))` digits, allowed lengths)

@@ -383,7 +383,8 @@ class DlpDetector:
             return
         if p.match_check is not None and not p.match_check(buf.value(max(0, start - 80), start)):
             return
-        for cut in _prefixes(value) if p.retry_prefixes else (len(value),):
+        retry = p.retry_prefixes is not None and len(value) >= p.retry_prefixes
+        for cut in _prefixes(value) if retry else (len(value),):
             candidate = value[:cut]
             result: bool | str = True if p.validate is None else p.validate(candidate)
             if result is not False:

@@ -55,8 +55,8 @@ class Pattern:
         anti_keywords: a candidate with one of these just before it is rejected ("version 1.2.3.4").
         top: highest confidence ``validate`` can choose without a keyword (default ``base``); a pattern whose
             ``top`` is under ``min_confidence`` is only validated when a keyword is near (cheap and precise).
-        retry_prefixes: on a failed check, retry shorter prefixes cut at spaces/dashes (greedy over-capture of
-            space-separated values: ``GB82 WEST ... 32 and``).
+        retry_prefixes: on a failed check of a value at least this long, retry shorter prefixes cut at
+            spaces/dashes (greedy over-capture of space-separated values: ``GB82 WEST ... 32 and``).
         match_check: the (up to 80) characters before the value -> False to reject (e.g. a non-secret key name
             such as ``public_key`` in ``public_key = "..."``).
     """
@@ -75,7 +75,7 @@ class Pattern:
     needs_digits: bool = False
     anti_keywords: tuple[str, ...] = ()
     top: Confidence | None = None
-    retry_prefixes: bool = False
+    retry_prefixes: int | None = None
     match_check: Callable[[str], bool] | None = None
     id: str = field(default="")
 
@@ -186,7 +186,7 @@ FINANCIAL: tuple[Pattern, ...] = (
         keywords=_CARD_KW,
         validate=checks.credit_card,
         needs_digits=True,
-        retry_prefixes=True,
+        retry_prefixes=20,  # longer than 4-4-4-4: a trailing group may have been captured
     ),
     Pattern(
         "iban",
@@ -197,7 +197,7 @@ FINANCIAL: tuple[Pattern, ...] = (
         keywords=_IBAN_KW,
         validate=checks.iban,
         needs_digits=True,
-        retry_prefixes=True,
+        retry_prefixes=0,
     ),
     Pattern(
         "aba_routing",
