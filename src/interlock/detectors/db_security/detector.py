@@ -67,7 +67,7 @@ class DbSecurityOptions(DetectorOptions):
     dangerous: tuple[DangerRule, ...] = DANGER_RULES
     block_sub_types: tuple[SubType, ...] = ()
     max_parse_chars: int = Field(default=20_000, gt=0)
-    max_total_parse_chars: int = Field(default=200_000, gt=0)
+    max_total_parse_chars: int = Field(default=100_000, gt=0)
     max_statements: int = Field(default=200, gt=0)
     snippets: bool = True
 

@@ -157,7 +157,13 @@ class UrlFilteringDetector:
                 )
             )
         detected = any(e["action"] == "block" for e in report)
-        return DetectorResult(detected=detected, findings=findings, score=top, detail={"urlf_report": report})
+        return DetectorResult(
+            detected=detected,
+            findings=findings,
+            score=top,
+            detail={"urlf_report": report},
+            categories={"threats": ["malicious URL"]} if detected else {},
+        )
 
     def _judge(self, url: Url, feeds: list[DomainIndex]) -> tuple[dict[str, Any], float, list[Signal]]:
         o = self.options
