@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnableP
 from langchain_core.tracers.context import collect_runs
 from langchain_core.vectorstores import InMemoryVectorStore
 from langchain_interlock import InterlockGuard
-from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner
+from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, CARD_TOKEN, INJECTION, CountingScanner, FailingScanner
 
 from interlock import ThreatDetected
 from interlock.scanner import LocalScanner
@@ -377,3 +377,13 @@ def test_default_scanner_is_shared_and_real() -> None:
     assert a.scanner is b.scanner
     with pytest.raises(ThreatDetected):
         a.invoke(INJECTION)
+
+
+async def test_astream_pipe_and_events(scanner: LocalScanner) -> None:
+    guard = InterlockGuard(scanner=scanner, action="mask", window=60, overlap=30)
+    chain = PROMPT | guard.input() | streaming(f"card {CARD} and " + "y " * 40) | guard.output() | StrOutputParser()
+    out = [c async for c in chain.astream({"question": BENIGN})]
+    assert "".join(out) == f"card {CARD_TOKEN} and " + "y " * 40 and len([c for c in out if c]) > 1
+    chain = PROMPT | guard.input() | streaming("fine " * 30) | guard.output() | StrOutputParser()
+    names = {e["name"] async for e in chain.astream_events({"question": BENIGN}, version="v2")}
+    assert {"InterlockGuard.input", "InterlockGuard.output"} <= names
