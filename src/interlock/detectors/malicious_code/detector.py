@@ -145,7 +145,7 @@ class MaliciousCodeDetector:
                 if depth < self.options.decode_depth:
                     if analysis.strings:
                         joined = "\n".join(s for s in analysis.strings if len(s) >= 6)[: self.options.max_ast_chars]
-                        self._rescan(joined, "shell", idx, depth, hits, python=False)
+                        self._rescan(joined, "shell", idx, depth, hits, try_python=False)
                     for payload in analysis.decoded:
                         self._rescan(payload, guess_language(payload), idx, depth, hits)
         if depth >= self.options.decode_depth:
@@ -160,11 +160,12 @@ class MaliciousCodeDetector:
                 self._rescan(sh, guess_language(sh), idx, depth, hits)
         for pattern in (_PY_C_SQ, _PY_C_DQ):
             for m in pattern.finditer(unit.code):
-                self._rescan(m.group(1).replace(";", "\n"), "python", idx, depth, hits)
+                self._rescan(m.group(1), "python", idx, depth, hits)
 
-    def _rescan(self, code: str, lang: str, idx: int, depth: int, hits: list[_Hit], *, python: bool = True) -> None:
+    def _rescan(self, code: str, lang: str, idx: int, depth: int, hits: list[_Hit], *, try_python: bool = True) -> None:
+        """Analyse a derived payload (decoded or extracted) one level deeper; ``try_python`` parses it as Python."""
         if code.strip():
-            origin = "decoded" if python else "strings"
+            origin = "decoded" if try_python else "strings"
             self._analyse(CodeUnit(code, -1, lang, origin), idx, depth + 1, hits)
 
     def _matches(self, rule: Rule, text: str) -> bool:
