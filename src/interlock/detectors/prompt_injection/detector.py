@@ -31,6 +31,11 @@ _TAG_SMUGGLING = 0.6
 _ZERO_WIDTH = 0.35
 
 
+def _threat(family: str) -> str:
+    """Report name of a family (tiers added later may bring families of their own)."""
+    return FAMILIES.get(family, family.replace("_", " "))
+
+
 class PromptInjectionOptions(DetectorOptions):
     """Profile options of the ``injection`` detector.
 
@@ -132,7 +137,7 @@ class PromptInjectionDetector:
             if score >= self.threshold or not evidence:
                 evidence.extend(ev)
             if len(evidence) > 4 * _MAX_FINDINGS:
-                evidence = evidence[: 4 * _MAX_FINDINGS]
+                evidence = sorted(evidence, key=lambda e: -e.weight)[: 4 * _MAX_FINDINGS]
         detected = best >= self.threshold
         findings = self._findings(evidence, detected)
         families = list(dict.fromkeys(f.entity for f in findings if f.score >= 0.3)) if detected else []
@@ -141,7 +146,7 @@ class PromptInjectionDetector:
             findings=findings,
             score=round(best, 4),
             detail={"pi_report": {"verdict": "malicious" if detected else "benign"}},
-            categories={"threats": ["prompt injection", *(FAMILIES[f] for f in families)]} if detected else {},
+            categories={"threats": ["prompt injection", *(_threat(f) for f in families)]} if detected else {},
         )
 
     def _findings(self, evidence: list[Evidence], detected: bool) -> list[Finding]:
@@ -160,7 +165,7 @@ class PromptInjectionDetector:
                     end=ev.end,
                     score=round(ev.weight, 4),
                     confidence="high" if ev.weight >= 0.85 else "medium" if ev.weight >= 0.5 else "low",
-                    explanation=f"{FAMILIES[ev.family]} phrasing ({ev.rule}) in the {ev.view} view"
+                    explanation=f"{_threat(ev.family)} evidence ({ev.rule}) in the {ev.view} view"
                     + ("" if detected else "; below threshold"),
                     data={"rule": ev.rule, "view": ev.view, "family": ev.family},
                 )
