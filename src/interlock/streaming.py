@@ -236,7 +236,7 @@ class StreamScanner:
                 self._mark_failed_open(result.category)
             if self.mask is not None:
                 spans = masked_spans(result, self.side)
-                for start, end, _ in spans:
+                for start, end, _ in sorted(spans, reverse=True):  # right to left: moving cut left is final
                     if start < cut < end:  # never release part of a masked span: hold it back whole
                         cut = start if start > 0 else end
         if not last:
