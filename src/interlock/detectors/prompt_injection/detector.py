@@ -77,7 +77,8 @@ class PromptInjectionDetector:
     def __init__(self, options: PromptInjectionOptions | None = None) -> None:
         self.options = options or PromptInjectionOptions()
         self.threshold = self.options.threshold or THRESHOLDS[self.options.sensitivity]
-        self.tiers: list[Tier] = [load_tier(n) for n in dict.fromkeys(self.options.tiers)]
+        tier_options = {"sensitivity": self.options.sensitivity, "detector_threshold": self.threshold}
+        self.tiers: list[Tier] = [load_tier(n, dict(tier_options)) for n in dict.fromkeys(self.options.tiers)]
         self._limits = Limits()
         phrases = [p for p in self.options.allow_phrases if p.strip()]
         self._allow = (

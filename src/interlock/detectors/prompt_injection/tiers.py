@@ -60,7 +60,9 @@ class Tier(Protocol):
         ...
 
 
-#: tier name -> "module:Class"; a tier's class takes its options dict as sole argument.
+#: tier name -> "module:Class". A tier's class takes one options dict; the detector passes
+#: ``{"sensitivity": "low" | "medium" | "high", "detector_threshold": float}`` so a tier can put its own
+#: operating point on the detector's scale.
 TIER_MODULES: dict[str, str] = {
     "signature": "interlock.detectors.prompt_injection.tiers:SignatureTier",
     "trained": "interlock.detectors.prompt_injection.trained:TrainedTier",
