@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from interlock.errors import ThreatDetected
-from interlock.masking import MaskStrategy, Span, mask_text
+from interlock.masking import MaskStrategy, Span, mask_text, merge_spans
 from interlock.scanner import Scanner, ScanResult
 
 __all__ = ["MASKABLE_SERVICES", "ScanFailed", "StreamScanner", "maskable", "masked_spans"]
@@ -236,7 +236,7 @@ class StreamScanner:
                 self._mark_failed_open(result.category)
             if self.mask is not None:
                 spans = masked_spans(result, self.side)
-                for start, end, _ in sorted(spans, reverse=True):  # right to left: moving cut left is final
+                for start, end, _ in merge_spans(spans):  # disjoint: moving the cut creates no new crossing
                     if start < cut < end:  # never release part of a masked span: hold it back whole
                         cut = start if start > 0 else end
         if not last:
