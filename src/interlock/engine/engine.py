@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -84,10 +85,19 @@ class EngineResult:
     elapsed_ms: float = 0.0
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Replace lone UTF-16 surrogates (valid in JSON, invalid in UTF-8) by U+FFFD; length and offsets unchanged."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
 def items_for(exchange: ExchangeInput) -> list[ScanItem]:
-    """Split an exchange into the items detectors scan."""
+    """Split an exchange into the items detectors scan (texts cleaned with :func:`clean_text`)."""
     items: list[ScanItem] = []
-    p, ctx = exchange.prompt, exchange.context
+    p = clean_text(exchange.prompt) if exchange.prompt else exchange.prompt
+    ctx = clean_text(exchange.context) if exchange.context else exchange.context
 
     def add(text: str | None, field_name: str, data_type: DataType, **extra: object) -> None:
         if text:
@@ -95,7 +105,7 @@ def items_for(exchange: ExchangeInput) -> list[ScanItem]:
                 raise InvalidRequestError(
                     f"{field_name} is {len(text)} characters; the limit is {TEXT_LIMIT}", status_code=413
                 )
-            items.append(ScanItem(text=text, field=field_name, data_type=data_type, **extra))  # type: ignore[arg-type]
+            items.append(ScanItem(text=clean_text(text), field=field_name, data_type=data_type, **extra))  # type: ignore[arg-type]
 
     if ctx is not None and len(ctx) > CONTEXT_LIMIT:
         raise InvalidRequestError(f"context is {len(ctx)} characters; the limit is {CONTEXT_LIMIT}", status_code=413)
