@@ -387,3 +387,10 @@ async def test_astream_pipe_and_events(scanner: LocalScanner) -> None:
     chain = PROMPT | guard.input() | streaming("fine " * 30) | guard.output() | StrOutputParser()
     names = {e["name"] async for e in chain.astream_events({"question": BENIGN}, version="v2")}
     assert {"InterlockGuard.input", "InterlockGuard.output"} <= names
+
+
+def test_mask_content_blocks_keeps_structure(scanner: LocalScanner) -> None:
+    image = {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
+    msg = HumanMessage(content=[{"type": "text", "text": f"card {CARD}"}, image, "and more"], id="h1")
+    (out,) = InterlockGuard(scanner=scanner, action="mask").input().invoke([msg])
+    assert out.id == "h1" and out.content == [{"type": "text", "text": f"card {CARD_TOKEN}"}, image, "and more"]
