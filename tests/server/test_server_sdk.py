@@ -123,3 +123,13 @@ def test_remote_scanner_conformance(server: Server, api_key: str, mode: str) -> 
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     check_conformance(json.loads(proc.stdout))
+
+
+def test_official_sdk_against_two_worker_processes(db: Path, tls: Any, tmp_path: Path, api_key: str) -> None:
+    """``--workers 2``: requests land on either process; results, reports and async work share the database."""
+    srv = Server(db=db, tls=tls, log=tmp_path / "server.log", args=["--workers", "2"]).start()
+    try:
+        check_conformance(_run_sdk("inline", srv, api_key))
+    finally:
+        srv.stop()
+        srv.kill()

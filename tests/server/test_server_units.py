@@ -140,3 +140,42 @@ def test_worker_factory_builds_app_from_parent_settings(tmp_path: Path, monkeypa
     app = app_from_env()
     assert isinstance(app, FastAPI) and app.state.interlock.settings.max_async_batch == 7
     app.state.interlock.store.close()
+
+
+def test_only_one_runner_per_database_dispatches(store: Store) -> None:
+    """Two server processes on one database: the lock holder dispatches; the other takes over when it stops."""
+    from interlock.server.jobs import JobRunner
+
+    seen: list[tuple[str, str, int]] = []
+
+    class Recording(JobRunner):
+        def __init__(self, name: str) -> None:
+            super().__init__(store, scanner=None, workers=2, poll_interval=0.02)  # type: ignore[arg-type]
+            self.name = name
+
+        def process(self, scan_id: str, req_id: int) -> bool:
+            seen.append((self.name, scan_id, req_id))
+            return store.complete(scan_id, req_id, "{}", "{}")
+
+    def wait_done() -> None:
+        for _ in range(500):
+            if store.count_pending() == 0:
+                return
+            time.sleep(0.01)
+        raise AssertionError("pending items were not processed")
+
+    a, b = Recording("a"), Recording("b")
+    store.add_pending("s1", "k", [(i, "{}") for i in range(6)])
+    a.start()
+    for _ in range(500):  # a holds the dispatch lock before b starts
+        if a._lock_file is not None:
+            break
+        time.sleep(0.01)
+    b.start()
+    wait_done()
+    a.stop()
+    store.add_pending("s2", "k", [(i, "{}") for i in range(3)])
+    wait_done()
+    b.stop()
+    assert sorted((n, s) for n, s, _ in seen) == [("a", "s1")] * 6 + [("b", "s2")] * 3
+    assert len(seen) == len(set(seen)) == 9

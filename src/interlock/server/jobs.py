@@ -1,10 +1,10 @@
 """The async job runner: a bounded pool of worker threads draining persisted pending items.
 
-Items are persisted (``Store.add_pending``) before the client gets its 200; only their ids travel through the
-in-memory queue. At start every pending item in the database is queued again (work accepted before a crash or
-restart). A worker loads the request of a still-pending item, scans it and stores the result with
-``Store.complete`` — a conditional update, so an item scanned twice (crash between scan and commit) is still
-stored once. On stop, workers finish the item they are on; queued items stay pending in the database.
+Items are persisted (``Store.add_pending``) before the client gets its 200; a dispatcher reads pending items
+from the database (so work accepted before a crash or restart is resumed) and hands their ids to the workers.
+A worker loads the request of a still-pending item, scans it and stores the result with ``Store.complete``, a
+conditional update, so an item scanned twice (crash between scan and commit) is still stored once. On stop,
+workers finish the item they are on; queued items stay pending in the database.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from typing import IO
 
 from interlock.models import ScanRequest, ScanResponse, ThreatScanReport
 from interlock.models._base import utcnow
@@ -22,6 +23,11 @@ from interlock.scanner import LocalScanner
 from interlock.server.store import Store
 
 __all__ = ["JobRunner", "failed_result"]
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger("interlock.server.jobs")
 
@@ -59,11 +65,18 @@ def failed_result(request: ScanRequest, scan_id: str, req_id: int) -> tuple[Scan
 class JobRunner:
     """Processes pending async items with ``workers`` threads.
 
+    A dispatcher thread feeds the workers from the database (the source of truth): right away when this
+    process accepts a batch, and every ``poll_interval`` seconds otherwise. When several server processes share
+    one database (``--workers N``), only the one holding an exclusive lock on ``<db>.jobs.lock`` dispatches; the
+    lock is released when that process stops or dies, and another process takes over at its next poll. So
+    pending work is resumed after a crash, and no item is scanned by two processes at once.
+
     Args:
         store: the server database.
         scanner: the engine.
         workers: thread count.
         on_done: called with ``(response, report)`` after each stored item (metrics).
+        poll_interval: seconds between database polls when nothing wakes the dispatcher.
     """
 
     def __init__(
@@ -72,60 +85,112 @@ class JobRunner:
         scanner: LocalScanner,
         workers: int,
         on_done: Callable[[ScanResponse, ThreatScanReport], None] | None = None,
+        poll_interval: float = 0.25,
     ) -> None:
         self.store = store
         self.scanner = scanner
         self.workers = workers
         self.on_done = on_done
+        self.poll_interval = poll_interval
         self._queue: queue.Queue[tuple[str, int]] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._inflight: set[tuple[str, int]] = set()
+        self._inflight_lock = threading.Lock()
+        self._lock_file: IO[str] | None = None
 
     def start(self) -> int:
-        """Queue the pending items found in the database and start the workers; return how many were resumed."""
+        """Start the dispatcher and the workers; return how many items were pending at start."""
         if self._threads:  # already running (nested lifespan)
             return 0
         self._stopping.clear()
-        self._queue = queue.Queue()  # the database is the source of truth: re-read it
-        resumed = self.store.pending()
-        for item in resumed:
-            self._queue.put(item)
-        if resumed:
-            log.info("resuming %d pending async item(s)", len(resumed))
+        self._queue = queue.Queue()
+        self._inflight = set()
+        pending = self.store.count_pending()
+        if pending:
+            log.info("%d pending async item(s) in the database", pending)
         for i in range(self.workers):
             t = threading.Thread(target=self._work, name=f"interlock-async-{i}", daemon=True)
             t.start()
             self._threads.append(t)
-        return len(resumed)
+        dispatcher = threading.Thread(target=self._dispatch, name="interlock-async-dispatch", daemon=True)
+        dispatcher.start()
+        self._threads.append(dispatcher)
+        return pending
 
     def submit(self, scan_id: str, req_ids: Iterable[int]) -> None:
-        """Queue the items of a batch that ``Store.add_pending`` has persisted."""
-        for req_id in req_ids:
-            self._queue.put((scan_id, req_id))
+        """Signal that a batch was persisted (``Store.add_pending``): the dispatcher picks it up now."""
+        self._wake.set()
 
     def queued(self) -> int:
-        """Items waiting in memory (not counting the ones being scanned)."""
-        return self._queue.qsize()
+        """Items handed to the workers and not finished yet."""
+        with self._inflight_lock:
+            return len(self._inflight)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let each worker finish its current item, then stop; queued items stay pending in the database."""
         self._stopping.set()
-        for _ in self._threads:
+        self._wake.set()
+        for _ in range(self.workers):
             self._queue.put(_STOP)
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
         self._threads.clear()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the dispatch lock
+            self._lock_file = None
+
+    def _leader(self) -> bool:
+        if self._lock_file is not None:
+            return True
+        if fcntl is None:  # no advisory locks (Windows): single process assumed
+            return True
+        f = open(f"{self.store.path}.jobs.lock", "a+")  # noqa: SIM115 - held open while leading
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            return False
+        self._lock_file = f
+        return True
+
+    def _dispatch(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                if self._leader():
+                    self._fill()
+            except Exception:  # a transient database error must not kill the dispatcher
+                log.exception("async dispatch failed")
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def _fill(self) -> None:
+        with self._inflight_lock:
+            room = 2 * self.workers - len(self._inflight)
+        if room <= 0:
+            return
+        for item in self.store.pending(limit=room + len(self._inflight)):
+            with self._inflight_lock:
+                if item in self._inflight or len(self._inflight) >= 2 * self.workers:
+                    continue
+                self._inflight.add(item)
+            self._queue.put(item)
 
     def _work(self) -> None:
         while True:
-            scan_id, req_id = self._queue.get()
-            if (scan_id, req_id) == _STOP or self._stopping.is_set():
+            item = self._queue.get()
+            if item == _STOP or self._stopping.is_set():
                 return
             try:
-                self.process(scan_id, req_id)
-            except Exception:  # keep the worker alive; the item stays pending and is retried at restart
-                log.exception("async item %s/%d failed to store", scan_id, req_id)
+                self.process(*item)
+            except Exception:  # keep the worker alive; the item stays pending and is retried
+                log.exception("async item %s/%d failed to store", *item)
+            finally:
+                with self._inflight_lock:
+                    self._inflight.discard(item)
+                self._wake.set()
 
     def process(self, scan_id: str, req_id: int) -> bool:
         """Scan and store one pending item; False when it was no longer pending."""

@@ -162,10 +162,12 @@ class Store:
             )
             return cur.rowcount == 1
 
-    def pending(self) -> list[tuple[str, int]]:
-        """Every pending item, oldest first."""
+    def pending(self, limit: int = -1) -> list[tuple[str, int]]:
+        """Pending items, oldest first (at most ``limit``; -1 = all)."""
         rows = self._conn().execute(
-            "SELECT scan_id, req_id FROM scan_items WHERE status = 'pending' ORDER BY received_at, scan_id, req_id"
+            "SELECT scan_id, req_id FROM scan_items WHERE status = 'pending'"
+            " ORDER BY received_at, scan_id, req_id LIMIT ?",
+            (limit,),
         )
         return [(r[0], int(r[1])) for r in rows]
 
