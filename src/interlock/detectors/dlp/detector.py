@@ -2,9 +2,10 @@
 
 How a scan works (linear in the text):
 
-1. The text is encoded once to UTF-8 bytes; every pattern's re2 candidate regex runs over those bytes (patterns
-   sharing a regex share one pass). Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``)
-   or whose digits cannot be in the text.
+1. The text is encoded once to UTF-8 bytes; every pattern's re2 candidate regex (compiled once per detector) runs
+   over those bytes. Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``) or digits are not in
+   the text, and a digit-only id (ABA, BSN, SIN, TFN...) when none of its keywords is: keyword occurrences are
+   indexed once per text, so each candidate's proximity check is a binary search.
 2. Each candidate is validated (Luhn + issuer range, SSN structure, mod-97, python-stdnum checksums, entropy and
    placeholder rejection for credentials, ``phonenumbers`` validity for phones, ``ipaddress`` for IPs).
 3. A proximity keyword (``card``, ``SSN``, ``IBAN``, ``tel`` ... several languages) in a small window raises the
@@ -88,7 +89,8 @@ class CustomPattern(DetectorOptions):
     Attributes:
         name: the entity name reported (``"Employee Id"``).
         regex: re2 regex.
-        keywords: proximity keywords; with ``keywords`` set, a match without one gets ``confidence`` lowered by one.
+        keywords: proximity keywords (case-insensitive for ASCII letters); with ``keywords`` set, a match without
+            one gets ``confidence`` lowered by one.
         confidence: confidence of a match (with a keyword when keywords are given).
     """
 
@@ -171,7 +173,7 @@ class DlpOptions(DetectorOptions):
 @dataclass
 class _Hit:
     pattern: Pattern
-    start: int  # byte offsets until _to_chars
+    start: int  # byte offsets; _findings maps them to characters
     end: int
     level: int
     keyword: bool
