@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import Server, Tls  # noqa: E402
+from server_harness import Server, Tls  # noqa: E402
 
 from interlock.server.auth import create_key  # noqa: E402
 from interlock.server.store import Store  # noqa: E402

@@ -1,4 +1,4 @@
-"""Run ``interlock serve`` in a subprocess with the test stand-in detectors available (see fake_engine)."""
+"""Run ``interlock serve`` in a subprocess with the test stand-in detectors available (see server_fakes)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import fake_engine  # noqa: E402
+import server_fakes  # noqa: E402
 
 from interlock.cli.main import main  # noqa: E402
 
 if __name__ == "__main__":
-    fake_engine.install()
+    server_fakes.install()
     sys.exit(main(["serve", *sys.argv[1:]]))

@@ -14,7 +14,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_engine import BENIGN_PROMPT, BENIGN_RESPONSE, DLP_RESPONSE, INJECTION  # noqa: E402
+from server_fakes import BENIGN_PROMPT, BENIGN_RESPONSE, DLP_RESPONSE, INJECTION  # noqa: E402
 
 from interlock.client import RemoteScanner  # noqa: E402
 from interlock.models import AiProfile, AsyncScanObject, ScanContent, ScanRequest  # noqa: E402

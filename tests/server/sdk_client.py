@@ -22,7 +22,7 @@ from aisecurity.generated_openapi_client.models.scan_request_contents_inner impo
     ScanRequestContentsInner,
 )
 from aisecurity.scan.models.content import Content  # noqa: E402
-from fake_engine import BENIGN_PROMPT, BENIGN_RESPONSE, DLP_RESPONSE, INJECTION  # noqa: E402
+from server_fakes import BENIGN_PROMPT, BENIGN_RESPONSE, DLP_RESPONSE, INJECTION  # noqa: E402
 
 
 def _dump(obj: Any) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import Server, Tls
+from server_harness import Server, Tls
 
 SLOW_PROFILE = """
 name: slow

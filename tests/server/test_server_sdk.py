@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_engine import SSN
-from harness import Server
+from server_fakes import SSN
+from server_harness import Server
 
 pytest.importorskip("aisecurity")
 

@@ -77,12 +77,12 @@ class FakeSlow:
 def install() -> dict[str, str]:
     """Register the fakes for detectors that are not implemented yet (and 'slow'); return what was faked."""
     faked: dict[str, str] = {}
-    for name, target in (("injection", "fake_engine:FakeInjection"), ("dlp", "fake_engine:FakeDlp")):
+    for name, target in (("injection", "server_fakes:FakeInjection"), ("dlp", "server_fakes:FakeDlp")):
         try:
             registry.detector_class(name)
         except Exception:  # noqa: BLE001 - not implemented yet: use the stand-in
             registry.BUILTIN[name] = target
             faked[name] = target
-    registry.BUILTIN["slow"] = "fake_engine:FakeSlow"
+    registry.BUILTIN["slow"] = "server_fakes:FakeSlow"
     registry.detector_class.cache_clear()
     return faked
