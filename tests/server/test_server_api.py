@@ -267,6 +267,16 @@ def test_rate_limit_429(tmp_path: Path, fake_detectors: None) -> None:
         assert a.client.get(f"/v1/scan/results?scan_ids={sid}").status_code == 429
 
 
+def test_too_many_concurrent_scans_is_429(tmp_path: Path, fake_detectors: None) -> None:
+    a = Api(tmp_path, max_inflight=1)
+    with a.client:
+        a.app.state.interlock.inflight = 1  # as if one scan were running
+        body = assert_error(a.sync(req()), 429, "Request exceeds limit")
+        assert body["error"]["retry_after"] == {"interval": 1, "unit": "second"}
+        a.app.state.interlock.inflight = 0
+        assert a.sync(req()).status_code == 200
+
+
 def test_payload_hash_verification(tmp_path: Path, fake_detectors: None) -> None:
     a = Api(tmp_path, verify_payload_hash=True)
     with a.client:

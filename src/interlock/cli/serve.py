@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--scan-threads", type=int, help="threads running sync scans (default 16)")
     a("--async-workers", type=int, help="threads processing async batches (default 4)")
     a("--engine-threads", type=int, help="detector thread pool size (default 16)")
+    a("--max-inflight", type=int, help="sync scans running or queued per process before 429 (default 256)")
     a("--max-async-batch", type=int, help="items per async request (default 25; more -> 413)")
     a("--sync-body-limit", type=int, help="bytes (default 2 MiB)")
     a("--async-body-limit", type=int, help="bytes (default 5 MiB)")

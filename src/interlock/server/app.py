@@ -86,6 +86,7 @@ class ServerState:
     metrics: Metrics
     jobs: JobRunner
     owns_scanner: bool = True
+    inflight: int = 0
     _executor: ThreadPoolExecutor | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -191,8 +192,15 @@ def _state(request: Request) -> ServerState:
 
 
 async def _offload(request: Request, fn: Callable[..., T], *args: Any) -> T:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_state(request).executor, fn, *args)
+    """Run ``fn`` on the scan pool; 429 when ``max_inflight`` scans are already running or queued."""
+    st = _state(request)
+    if st.inflight >= st.settings.max_inflight:
+        raise ApiError(429, "too many concurrent scans", retry_after=1.0)
+    st.inflight += 1  # only touched on the event loop thread
+    try:
+        return await asyncio.get_running_loop().run_in_executor(st.executor, fn, *args)
+    finally:
+        st.inflight -= 1
 
 
 def _parse_ids(request: Request, name: str, report: bool) -> list[str]:

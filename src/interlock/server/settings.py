@@ -43,6 +43,8 @@ class ServerSettings:
     async_workers: int = 4
     #: Detector thread pool size of the shared engine.
     engine_threads: int = 16
+    #: Sync scans and batch admissions running or queued per process; more -> 429 (back-pressure).
+    max_inflight: int = 256
     max_async_batch: int = 25
     sync_body_limit: int = 2 * 1024 * 1024
     async_body_limit: int = 5 * 1024 * 1024
@@ -78,8 +80,9 @@ class ServerSettings:
 
     def validate(self) -> None:
         """Raise ConfigError on inconsistent settings."""
-        positive = ("workers", "scan_threads", "async_workers", "engine_threads", "max_async_batch", "sync_body_limit")
-        for name in (*positive, "async_body_limit", "max_urls", "retention_seconds", "purge_interval"):
+        positive = ("workers", "max_inflight", "scan_threads", "async_workers", "engine_threads", "max_async_batch")
+        limits = ("sync_body_limit", "async_body_limit", "max_urls", "retention_seconds", "purge_interval")
+        for name in (*positive, *limits):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
         if min(self.rate_limit, self.query_rate_limit, self.rate_burst, self.query_rate_burst) < 0:
