@@ -125,6 +125,7 @@ POSITIVES = [
     ),
     ('db_password = "Xk9#mP2$vL7q"', "Secret - Generic Credential", "Xk9#mP2$vL7q"),
     ("api_key: Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB", "Secret - Generic Credential", "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"),
+    ("login with password: s3cr3tP4ss", "Secret - Generic Credential", "s3cr3tP4ss"),
     ("postgres://app:s3cr3tP4ss@db.internal:5432/x", "Secret - Credentials in URL or curl", "s3cr3tP4ss"),
 ]
 
@@ -185,6 +186,10 @@ NEGATIVES = [
     "public_key = 9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit",
     "key_length = XSalsa20.key_length",
     "access_token=ACCESS_TOKEN",
+    "grant token: authorization_code",
+    "password: hunter2hunter2",
+    "csrf-token=Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7",
+    "notes = io.jsonwebtoken:jjwt-jackson-0.11.2",
     "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
     "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "eyJhbGciOi.not-a-jwt.at-all-really",

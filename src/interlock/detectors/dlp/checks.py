@@ -296,25 +296,38 @@ _CONSTANT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # ACCESS_TOKEN, MY_A
 _CHAR_CLASSES = (str.islower, str.isupper, str.isdigit)
 
 
+def _classes(value: str) -> int:
+    """How many of lower case, upper case, digits and symbols (other than ``_-.``) occur in ``value``."""
+    symbols = any(not ch.isalnum() and ch not in "_-." for ch in value)
+    return sum(1 for c in _CHAR_CLASSES if any(c(ch) for ch in value)) + symbols
+
+
 def generic_secret(value: str) -> bool:
     """Value of a ``password=``/``api_key:`` assignment that looks like a real credential.
 
     Rejects placeholders, references (``$VAR``, ``${VAR}``, ``os.getenv(...)``), URLs and paths, dotted identifiers
     (``Foo.key_length``), word-separated identifiers and versions (``DOC_Vector_5_32``, ``rc0.15.0_2023``),
-    single-character-class values, and low-entropy values.
+    values of a single character class (``authorization_code``), and low-entropy values.
     """
     v = value.strip("\"'`")
     if len(v) < 8 or is_placeholder(v) or "://" in v or v[0] in "/.~\\$%&*":
         return False
     if _DOTTED_IDENT.search(v) is not None or _CONSTANT.search(v) is not None:
         return False
-    classes = sum(1 for c in _CHAR_CLASSES if any(c(ch) for ch in v)) + (not v.isalnum())
-    if classes < 2:
+    if _classes(v) < 2:
         return False
     parts = [p for p in v.replace("-", "_").replace(".", "_").split("_") if p]
     if len(parts) >= 3 and max(len(p) for p in parts) <= 8:
         return False
-    return entropy(v) >= 3.0
+    # short values cannot reach 3 bits/char: scale the bar with the length (10 chars: 2.49, 16+: 3.0)
+    return entropy(v) >= min(3.0, 0.75 * math.log2(len(v)))
+
+
+def header_token(value: str) -> bool:
+    """Value of an ``Authorization:``/``X-API-Key:`` header: not a placeholder, two character classes, some entropy."""
+    if is_placeholder(value) or entropy(value) < 2.7:
+        return False
+    return _classes(value) >= 2
 
 
 def ip_address(value: str) -> bool | Literal["low"]:

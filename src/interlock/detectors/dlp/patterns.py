@@ -949,7 +949,7 @@ SECRET: tuple[Pattern, ...] = (
         ci=True,
         base="medium",
         weak=True,
-        validate=lambda v: not checks.is_placeholder(v) and checks.entropy(v) >= 2.7,
+        validate=checks.header_token,
     ),
     _s(
         "url_credentials",
