@@ -12,14 +12,14 @@ from interlock.detectors.dlp import DlpDetector, DlpOptions
 
 pytestmark = pytest.mark.data
 
-#: entity -> (precision floor, recall floor), measured 1.000 / (0.975 cards, 1.000 others, 0.176 phones, US region)
+#: entity -> (precision floor, recall floor), measured 1.000 / (0.975 cards, 1.000 others, 0.155 phones, US region)
 PII_FLOORS = {
     "Credit Card Number": (0.98, 0.95),
     "National Id - US Social Security Number - SSN": (0.98, 0.97),
     "Bank - IBAN": (0.98, 0.97),
     "Email Address": (0.98, 0.97),
     "IP Address": (0.98, 0.95),
-    "Phone Number": (0.95, 0.15),
+    "Phone Number": (0.95, 0.14),
 }
 
 
@@ -30,7 +30,7 @@ def test_pii_span_floors(shared_data: Path) -> None:
         assert c.precision >= p_floor, (entity, c)
         assert c.recall >= r_floor, (entity, c)
     total = res.total()
-    assert total.precision >= 0.98 and total.recall >= 0.73  # measured 1.000 / 0.757
+    assert total.precision >= 0.98 and total.recall >= 0.73  # measured 1.000 / 0.751
     assert res.rows.fp == 0  # no sentence without structured PII is flagged (measured 0 of 2,641)
 
 

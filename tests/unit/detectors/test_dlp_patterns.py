@@ -62,6 +62,8 @@ POSITIVES = [
     ("call me at (415) 555-2671", PHONE, "(415) 555-2671"),
     ("tel: +44 20 7946 0958", PHONE, "+44 20 7946 0958"),
     ("phone 212.555.0187", PHONE, "212.555.0187"),
+    ("call 415-555-2671 / 212-555-0187 now", PHONE, "212-555-0187"),
+    ("desk (505)498-8487x6837", PHONE, "(505)498-8487x6837"),
     # IP addresses
     ("client ip 203.0.113.7 blocked", IP, "203.0.113.7"),
     ("from 8.8.8.8", IP, "8.8.8.8"),
@@ -195,6 +197,8 @@ NEGATIVES = [
     "eyJhbGciOi.not-a-jwt.at-all-really",
     # phone-like but invalid
     "call 555-0100",
+    "| Honda | 80 | 180.48 (290.454) | 1:5",
+    "tel (71) 4233-6306",
     "room 123-4567",
 ]
 

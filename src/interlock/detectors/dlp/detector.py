@@ -55,7 +55,7 @@ _CONT_BYTES = bytes(range(0x80, 0xC0))
 _NOT_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 _DIGIT = re2.compile(rb"[0-9]")
 _PHONE_CANDIDATE = re2.compile(
-    rb"(?:^|[^0-9A-Za-z_+])(?P<v>\+?\(?[0-9][0-9 \t().\-/]{5,24}[0-9](?:[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6})?)"
+    rb"(?:^|[^0-9A-Za-z_+])(?P<v>\+?\(?[0-9][0-9 \t().\-/]{5,60}[0-9](?:[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6})?)"
 )
 #: dates and times phonenumbers may accept as numbers ("2015-12-22 04" is a valid NJ number)
 _DATE_LIKE = re.compile(r"^(?:[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}|[0-9]{1,2}[\-/.][0-9]{1,2}[\-/.][0-9]{4})")
@@ -290,6 +290,7 @@ class DlpDetector:
             self._compiled.append(_Compiled(p, rx, lits, _keyword_re(p.keywords), _anti_re(p.anti_keywords), groups))
         self._phone_kw = _keyword_re(PHONE_KEYWORDS)
         self._regions = tuple(opts.phone_regions)
+        self._nanp_only = all(phonenumbers.country_code_for_region(r) == 1 for r in self._regions)
         self._phone_min_digits = min(_min_national_digits(r) for r in opts.phone_regions)
         self._phone_pattern = Pattern(_PHONE_NAME, PHONE_ENTITY, "contact", "", weak=True)
         self._allow = frozenset(opts.allow_list)
@@ -412,7 +413,13 @@ class DlpDetector:
             cand = chunk.decode("ascii")
             if ndigits < (7 if cand.startswith("+") else self._phone_min_digits) or _DATE_LIKE.search(cand):
                 continue
-            for s, e in _phone_spans(cand, ndigits, self._regions):
+            if self._nanp_only and not cand.startswith("+"):
+                spans = [
+                    (a + s, a + e) for a, b in _nanp_spans(cand) for s, e in _phone_spans(cand[a:b], 10, self._regions)
+                ]
+            else:
+                spans = list(_phone_spans(cand, ndigits, self._regions))
+            for s, e in spans:
                 raw = cand[s:e]
                 if self._allowed(raw):
                     continue
@@ -530,6 +537,59 @@ def _phone_spans(cand: str, ndigits: int, regions: tuple[str, ...]) -> tuple[tup
             if not _DATE_LIKE.search(pm.raw_string):
                 seen[(pm.start, pm.end)] = None
     return tuple(seen)
+
+
+_NANP_GROUPS = frozenset({(10,), (3, 7), (3, 3, 4), (11,), (1, 10), (1, 3, 7), (1, 3, 3, 4)})
+_NANP_LAST = frozenset({4, 7, 10, 11})  # length of the last digit group of a NANP number
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6}")
+
+
+def _nanp_digits_ok(number: str) -> bool:
+    if len(number) == 11:
+        if number[0] != "1":
+            return False
+        number = number[1:]
+    area, exchange = number[:3], number[3:6]
+    return area[0] >= "2" and exchange[0] >= "2" and area[1:] != "11" and exchange[1:] != "11"
+
+
+def _nanp_spans(cand: str) -> list[tuple[int, int]]:
+    """Cheap North-American pre-check before ``phonenumbers``: the sub-spans of a candidate grouped like a NANP
+    number (10 digits, 3-7, 3-3-4, optionally a leading 1 or 001; area code and exchange 2-9, no N11), with an
+    optional opening parenthesis and extension.
+
+    Rejects table cells and decimals (``180.48 (290.454)``) and random digit runs without calling the (pure Python,
+    comparatively slow) parser, and splits runs of several numbers into one span each. Linear in the candidate.
+    """
+    runs = [(m.start(), m.end()) for m in _DIGIT_RUNS.finditer(cand)]
+    lengths = [e - s for s, e in runs]
+    out: list[tuple[int, int]] = []
+    taken = 0  # runs before this index belong to an accepted number
+    for j, (_, last_end) in enumerate(runs):
+        if j < taken or lengths[j] not in _NANP_LAST:
+            continue
+        for width in (4, 3, 2, 1):  # widest grouping first: 1-3-3-4 before 3-3-4 before 3-7 ...
+            i = j - width + 1
+            if i < taken or tuple(lengths[i : j + 1]) not in _NANP_GROUPS:
+                continue
+            window = runs[i : j + 1]
+            if not _nanp_digits_ok("".join(cand[s:e] for s, e in window)):
+                continue
+            start, end = window[0][0], last_end
+            if start > 0 and cand[start - 1] == "(":
+                start -= 1
+            elif i > 0 and cand[runs[i - 1][0] : runs[i - 1][1]] == "001" and start - runs[i - 1][1] <= 2:
+                start = runs[i - 1][0]  # 00 1: the international call prefix spelled out
+            taken = j + 1
+            ext = _EXTENSION.match(cand, end)
+            if ext is not None:
+                end = ext.end()
+                while taken < len(runs) and runs[taken][1] <= end:
+                    taken += 1
+            out.append((start, end))
+            break
+    return out
 
 
 def _min_national_digits(region: str) -> int:
