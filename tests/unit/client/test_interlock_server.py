@@ -32,7 +32,7 @@ from interlock.scanner import LocalScanner  # noqa: E402
 from interlock.server.auth import create_key  # noqa: E402
 from interlock.server.settings import ServerSettings  # noqa: E402
 from interlock.server.store import Store  # noqa: E402
-from tests.server.fake_engine import INJECTION  # noqa: E402
+from tests.server.server_fakes import INJECTION  # noqa: E402
 
 PROFILE = "client-e2e"
 
@@ -41,7 +41,7 @@ PROFILE = "client-e2e"
 def interlock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A running server; yields ``(base_url, api_key)``."""
     mp = pytest.MonkeyPatch()
-    mp.setitem(registry.BUILTIN, "injection", "tests.server.fake_engine:FakeInjection")
+    mp.setitem(registry.BUILTIN, "injection", "tests.server.server_fakes:FakeInjection")
     registry.detector_class.cache_clear()
     db = tmp_path_factory.mktemp("srv") / "server.db"
     store = Store(str(db))
