@@ -160,12 +160,10 @@ def main() -> int:
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the embedding LR")
     ap.add_argument("--latency-texts", type=int, default=20)
     ap.add_argument("--no-full-linear", action="store_true", help="skip the linear model trained on all units")
+    ap.add_argument("--char", action="store_true", help="linear model with char 3-5-grams (train_injection --char)")
+    ap.add_argument("--linear-only", action="store_true", help="no embeddings (runs without torch)")
     ap.add_argument("--report", default="")
     args = ap.parse_args()
-
-    import torch
-
-    default_threads = torch.get_num_threads()
     rng = random.Random(SEED)
     np.random.seed(SEED)
     rows = load_rows(shared_data_dir())
@@ -183,40 +181,47 @@ def main() -> int:
         test = stratified_cap([r for r in rows if r["source"] in held], args.test_rows, rng)
         folds.append((name, units, sub, test))
 
-    emb = Embedder(args.max_tokens, args.batch)
+    use_emb = not args.linear_only
+    emb = Embedder(args.max_tokens, args.batch) if use_emb else None
     needed = {
         t for _, _, sub, test in folds for t in [u[0] for u in sub] + [p for r in test for p in pieces(r["text"])]
     }
-    print(f"texts to embed: {len(needed)}", file=sys.stderr)
     t0 = time.perf_counter()
-    emb.fill(needed)
+    if emb is not None:
+        print(f"texts to embed: {len(needed)}", file=sys.stderr)
+        emb.fill(needed)
     embed_s = time.perf_counter() - t0
 
-    models = ["linear (subsample)", "MiniLM + LR", "avg(linear subsample, MiniLM)"]
+    models = ["linear (subsample)"]
+    if emb is not None:
+        models += ["MiniLM + LR", "avg(linear subsample, MiniLM)"]
     if not args.no_full_linear:
-        models += ["linear (all units)", "avg(linear all, MiniLM)"]
+        models += ["linear (all units)"] + (["avg(linear all, MiniLM)"] if emb is not None else [])
     pooled: dict[str, list[Prediction]] = {m: [] for m in models}
     per_fold: list[tuple[str, str, dict[str, Any]]] = []
     last: dict[str, Any] = {}
     for name, units, sub, test in folds:
         t0 = time.perf_counter()
-        lin_sub = InjectionModel(fit(sub, True, 60000, 4.0))
-        elr = EmbeddingLR(emb.matrix([u[0] for u in sub]), np.array([u[1] for u in sub]), args.C)
-        scores: dict[str, list[float]] = {
-            "linear (subsample)": [lin_sub.score_text(r["text"]).score for r in test],
-            "MiniLM + LR": [float(elr.proba(emb.matrix(ps)).max()) if (ps := pieces(r["text"])) else 0.0 for r in test],
-        }
-        scores["avg(linear subsample, MiniLM)"] = [
-            (a + b) / 2 for a, b in zip(scores["linear (subsample)"], scores["MiniLM + LR"], strict=True)
-        ]
+        lin_sub = InjectionModel(fit(sub, args.char, 60000, 4.0))
+        scores: dict[str, list[float]] = {"linear (subsample)": [lin_sub.score_text(r["text"]).score for r in test]}
         if not args.no_full_linear:
-            lin_all = InjectionModel(fit(units, True, 60000, 4.0))
+            lin_all = InjectionModel(fit(units, args.char, 60000, 4.0))
             scores["linear (all units)"] = [lin_all.score_text(r["text"]).score for r in test]
-            scores["avg(linear all, MiniLM)"] = [
-                (a + b) / 2 for a, b in zip(scores["linear (all units)"], scores["MiniLM + LR"], strict=True)
+        if emb is not None:
+            elr = EmbeddingLR(emb.matrix([u[0] for u in sub]), np.array([u[1] for u in sub]), args.C)
+            scores["MiniLM + LR"] = [
+                float(elr.proba(emb.matrix(ps)).max()) if (ps := pieces(r["text"])) else 0.0 for r in test
             ]
-            last["lin_all"] = lin_all
-        last.update(lin_sub=lin_sub, elr=elr, test=test)
+            for lin_name, avg_name in [
+                ("linear (subsample)", "avg(linear subsample, MiniLM)"),
+                ("linear (all units)", "avg(linear all, MiniLM)"),
+            ]:
+                if lin_name in scores:
+                    scores[avg_name] = [
+                        (a + b) / 2 for a, b in zip(scores[lin_name], scores["MiniLM + LR"], strict=True)
+                    ]
+            last["elr"] = elr
+        last.update(lin_sub=lin_sub, test=test)
         for m in models:
             ps = preds_of(test, scores[m])
             pooled[m] += ps
@@ -226,16 +231,23 @@ def main() -> int:
 
     # Latency per 1 KB text: the first 1000 characters of held-out texts that are at least that long.
     kb = [r["text"][:1000] for r in last["test"] if len(r["text"]) >= 1000][: args.latency_texts]
-    lin, elr = last["lin_sub"], last["elr"]
+    lin = last["lin_sub"]
+    lat = {f"linear{' + char n-grams' if args.char else ''} (pure Python inference)": p50_ms(lin.score_text, kb)}
+    versions = ""
+    if emb is not None:
+        import torch
 
-    def emb_score(text: str) -> float:
-        return float(elr.proba(emb.encode(pieces(text))).max())
+        elr = last["elr"]
 
-    lat = {"linear (pure Python inference)": p50_ms(lambda t: lin.score_text(t), kb)}
-    torch.set_num_threads(1)
-    lat["MiniLM + LR, 1 thread"] = p50_ms(emb_score, kb)
-    torch.set_num_threads(default_threads)
-    lat[f"MiniLM + LR, {default_threads} threads"] = p50_ms(emb_score, kb)
+        def emb_score(text: str) -> float:
+            return float(elr.proba(emb.encode(pieces(text))).max())
+
+        default_threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        lat["MiniLM + LR, 1 thread"] = p50_ms(emb_score, kb)
+        torch.set_num_threads(default_threads)
+        lat[f"MiniLM + LR, {default_threads} threads"] = p50_ms(emb_score, kb)
+        versions = f", torch {torch.__version__}"
     n_pieces = statistics.median(len(pieces(t)) for t in kb)
 
     lines = [
@@ -260,14 +272,15 @@ def main() -> int:
     ]
     lines += ["| model | p50 ms / 1 KB |", "|---|---|"]
     lines += [f"| {k} | {v:.2f} |" for k, v in lat.items()]
+    embedded = f"{len(needed)} texts embedded in {embed_s:.0f} s" if emb is not None else "no embeddings"
     lines += [
         "",
         f"Run: training units restricted to a seeded sample of {args.train_units or 'all'} distinct unit texts "
         f"(seed {SEED}; per fold {', '.join(str(len(f[2])) for f in folds)} units), held-out rows capped at "
         f"{args.test_rows or 'all'} per fold (stratified, seeded), synthetic rows {args.synthetic}, "
-        f"max {args.max_tokens} tokens, {len(needed)} texts embedded in {embed_s:.0f} s; load average at the end "
+        f"max {args.max_tokens} tokens, {embedded}; load average at the end "
         f"{os.getloadavg()[0]:.1f}; {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"torch {torch.__version__}.",
+        f"linear features: word 1-2-grams{' + char 3-5-grams' if args.char else ''}{versions}.",
     ]
     out = "\n".join(lines)
     print(out)

@@ -296,3 +296,10 @@ def test_end_to_end_through_local_scanner(llm: FakeLLM, model: str, text: str, b
     result = scanner.scan(text, profile="judged")
     assert result.blocked is blocked
     assert result.response.to_wire()["prompt_detected"]["injection"] is blocked
+
+
+def test_closed_tier_fails_without_raising(llm: FakeLLM) -> None:
+    tier = JudgeTier(JudgeOptions(base_url=llm.base_url, model="yes"))
+    tier.close()
+    v = tier.judge("hello")
+    assert (v.status, v.injection) == ("error", True)

@@ -359,14 +359,18 @@ class JudgeTier:
             "temperature": 0,
             "max_tokens": self.options.max_tokens,
         }
-        future: Future[str] = self._pool.submit(self._post, payload, t0 + self.options.timeout_ms / 1000.0)
+        future: Future[str] | None = None
         try:
+            future = self._pool.submit(self._post, payload, t0 + self.options.timeout_ms / 1000.0)
             answer = future.result(timeout=self.options.timeout_ms / 1000.0)
         except (FutureTimeout, httpx.TimeoutException):
-            future.cancel()
+            if future is not None:
+                future.cancel()
             return self._failure("timeout", "judge did not answer within the time budget", t0)
-        except (httpx.HTTPError, _BadResponse) as exc:
-            return self._failure("error", str(exc) if isinstance(exc, _BadResponse) else type(exc).__name__, t0)
+        except _BadResponse as exc:
+            return self._failure("error", str(exc), t0)
+        except Exception as exc:  # noqa: BLE001 - transport errors, closed tier...: a failure, never a crash
+            return self._failure("error", type(exc).__name__, t0)
         parsed = parse_verdict(answer)
         if parsed is None:
             return self._failure("unparseable", "judge answer held no verdict", t0)
