@@ -44,13 +44,17 @@ class PromptInjectionOptions(DetectorOptions):
         threshold: explicit score threshold; overrides ``sensitivity``.
         allow_phrases: phrases whose occurrences are never evidence (case-insensitive), e.g. a product name
             like ``"Developer Mode"`` or a quoted test phrase.
-        tiers: scoring tiers to run (``signature``; ``trained`` once installed).
+        tiers: scoring tiers to run: ``signature`` (weighted patterns) and ``trained`` (a calibrated n-gram model,
+            see ``trained.py``); both by default.
+        deep_scan_chars: costly tiers (the trained model, about 2 ms per KB) score only the first this many
+            characters of a text; the signature tier always scans all of it. 0 means no limit.
     """
 
     sensitivity: Sensitivity = "medium"
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     allow_phrases: list[str] = Field(default_factory=list, max_length=200)
-    tiers: list[str] = Field(default_factory=lambda: ["signature"], min_length=1)
+    tiers: list[str] = Field(default_factory=lambda: ["signature", "trained"], min_length=1)
+    deep_scan_chars: int = Field(default=131_072, ge=0)
 
     @field_validator("allow_phrases")
     @classmethod
@@ -90,7 +94,9 @@ class PromptInjectionDetector:
     def score_window(self, text: str, offset: int = 0) -> tuple[float, list[Evidence]]:
         """Score one window of text; evidence spans are shifted by ``offset``."""
         vs = views(text, self._limits)
-        scores: list[TierScore] = [t.score(vs) for t in self.tiers]
+        cap = self.options.deep_scan_chars
+        tiers = [t for t in self.tiers if not (cap and offset >= cap and getattr(t, "costly", False))]
+        scores: list[TierScore] = [t.score(vs) for t in tiers]
         extra = self._channel_evidence(text, vs)
         score = noisy_or([ts.score for ts in scores] + [ev.weight for ev in extra])
         evidence = [ev for ts in scores for ev in ts.evidence] + extra

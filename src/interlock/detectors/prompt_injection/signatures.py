@@ -29,6 +29,7 @@ FAMILIES: dict[str, str] = {
     "hidden_instruction": "hidden instruction",
     "data_exfiltration": "data exfiltration",
     "obfuscation": "obfuscated instruction",
+    "trained": "learned injection pattern",  # evidence of the trained tier (trained.py), not a signature family
 }
 
 _GAP = r"\W{0,4}"
