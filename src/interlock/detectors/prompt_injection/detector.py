@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 import re2
 from pydantic import Field, field_validator, model_validator
 
+from interlock.detectors.prompt_injection.judge import JudgeOptions, JudgeTier
 from interlock.detectors.prompt_injection.signatures import FAMILIES
 from interlock.detectors.prompt_injection.tiers import Evidence, Tier, TierScore, load_tier, noisy_or, tier_class
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
@@ -46,6 +47,8 @@ class PromptInjectionOptions(DetectorOptions):
             like ``"Developer Mode"`` or a quoted test phrase.
         tiers: scoring tiers to run: ``signature`` (weighted patterns) and ``trained`` (a calibrated n-gram model,
             see ``trained.py``); both by default.
+        judge: an optional LLM judge (OpenAI-compatible endpoint) asked only about texts whose score falls in its
+            band; off by default (see ``judge.py`` and ``docs/detectors/injection_judge.md``).
         deep_scan_chars: costly tiers (the trained model, about 2 ms per KB) score only the first this many
             characters of a text; the signature tier always scans all of it. 0 means no limit.
     """
@@ -55,6 +58,7 @@ class PromptInjectionOptions(DetectorOptions):
     allow_phrases: list[str] = Field(default_factory=list, max_length=200)
     tiers: list[str] = Field(default_factory=lambda: ["signature", "trained"], min_length=1)
     deep_scan_chars: int = Field(default=131_072, ge=0)
+    judge: JudgeOptions | None = None
 
     @field_validator("allow_phrases")
     @classmethod
@@ -84,6 +88,7 @@ class PromptInjectionDetector:
         tier_options = {"sensitivity": self.options.sensitivity, "detector_threshold": self.threshold}
         self.tiers: list[Tier] = [load_tier(n, dict(tier_options)) for n in dict.fromkeys(self.options.tiers)]
         self._limits = Limits()
+        self.judge = JudgeTier(self.options.judge) if self.options.judge is not None else None
         phrases = [p for p in self.options.allow_phrases if p.strip()]
         self._allow = (
             re2.compile("(?i)" + "|".join(re2.escape(p) for p in sorted(phrases, key=len, reverse=True)))
@@ -146,6 +151,11 @@ class PromptInjectionDetector:
             if len(evidence) > 4 * _MAX_FINDINGS:
                 evidence = sorted(evidence, key=lambda e: -e.weight)[: 4 * _MAX_FINDINGS]
         detected = best >= self.threshold
+        if self.judge is not None and self.judge.in_band(best):  # only texts the fast tiers are unsure about
+            top = max(evidence, key=lambda e: e.weight, default=None)
+            verdict = self.judge.decide(item.text, best, (top.start, top.end) if top else None)
+            if verdict.injection is not None and verdict.score is not None:
+                detected, best = verdict.injection, verdict.score
         findings = self._findings(evidence, detected)
         families = list(dict.fromkeys(f.entity for f in findings if f.score >= 0.3)) if detected else []
         return DetectorResult(
