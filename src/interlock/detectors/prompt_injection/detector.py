@@ -57,7 +57,7 @@ class PromptInjectionOptions(DetectorOptions):
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     allow_phrases: list[str] = Field(default_factory=list, max_length=200)
     tiers: list[str] = Field(default_factory=lambda: ["signature", "trained"], min_length=1)
-    deep_scan_chars: int = Field(default=131_072, ge=0)
+    deep_scan_chars: int = Field(default=32_768, ge=0)
     judge: JudgeOptions | None = None
 
     @field_validator("allow_phrases")
