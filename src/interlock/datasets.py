@@ -32,7 +32,7 @@ def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     """Yield one dict per non-empty line of a ``.jsonl`` or ``.jsonl.gz`` file."""
     p = Path(path)
     opener = gzip.open if p.suffix == ".gz" else open
-    with opener(p, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+    with opener(p, "rt", encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             line = line.strip()
             if line:

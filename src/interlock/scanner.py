@@ -35,8 +35,8 @@ from interlock.models import (
     ScanRequest,
     ScanResponse,
     ThreatScanReport,
-    utcnow,
 )
+from interlock.models._base import utcnow
 from interlock.profiles.loader import ProfileStore
 from interlock.profiles.model import Profile
 

@@ -163,9 +163,9 @@ def scan_response(
     masking = result.profile.masking
     errors = [
         ContentError(
-            content_type=_ERROR_CONTENT_TYPE.get(o.item.field, o.item.data_type),  # type: ignore[arg-type]
-            feature=o.detector,  # type: ignore[arg-type]
-            status=o.status,  # type: ignore[arg-type]
+            content_type=_ERROR_CONTENT_TYPE.get(o.item.field, o.item.data_type),
+            feature=o.detector,
+            status=o.status,
         )
         for o in result.outcomes
         if o.status != "ok"
@@ -219,7 +219,7 @@ def threat_report(
         groups[(o.item.data_type, o.detector, direction)].append(o)
     results: list[DetectionResult] = []
     fail_mode = result.profile.fail_mode
-    for (data_type, detector, direction), runs in groups.items():
+    for (data_type, detector, way), runs in groups.items():
         detected = any(o.detected for o in runs)
         detail: dict[str, Any] = {}
         for o in runs:
@@ -238,7 +238,7 @@ def threat_report(
                     method=tool.method,
                     server_name=tool.server_name,
                     tool_invoked=tool.tool_invoked,
-                    direction=direction,  # type: ignore[arg-type]
+                    direction=way,
                 )
                 if tool is not None
                 else None,

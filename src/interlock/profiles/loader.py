@@ -25,7 +25,7 @@ from interlock.profiles.model import Profile
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ["ProfileStore", "load_profile_file", "DEFAULT_PROFILE", "PROFILES_ENV"]
 

@@ -47,7 +47,7 @@ def normalise(text: str) -> str:
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).lower()
     text = _URL.sub(" urltoken ", text)
     text = _EMAIL.sub(" emailtoken ", text)
-    return _DIGITS.sub("0", text)
+    return str(_DIGITS.sub("0", text))
 
 
 def tokens(normalised: str) -> list[str]:
