@@ -31,8 +31,10 @@ __all__ = ["InjectionModel", "ScoredSpan", "analyze", "features", "load_model", 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
 _URL = re2.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"')\]]+")
 _EMAIL = re2.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_DIGITS = re2.compile(r"\d+")
-_WORD = re2.compile(r"\w+|[^\w\s#]")
+# Tokenising with the stdlib engine is safe here: neither pattern nests quantifiers, so each match is one greedy
+# run of a character class and matching stays linear; it is ~30x faster than re2's per-match Python overhead.
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+|[^\w\s#]")
 _SENTENCE_END = re2.compile(r"[.!?。！？]+\s+|\n+")
 
 #: Window size in characters and how many sentences consecutive windows share.
@@ -52,7 +54,7 @@ def normalise(text: str) -> str:
 
 def tokens(normalised: str) -> list[str]:
     """Word and punctuation tokens of a normalised text."""
-    return _WORD.findall(normalised)  # type: ignore[no-any-return]
+    return _WORD.findall(normalised)
 
 
 def analyze(text: str, char_ngrams: bool = False) -> list[str]:
