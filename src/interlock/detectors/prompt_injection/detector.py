@@ -49,7 +49,7 @@ class PromptInjectionOptions(DetectorOptions):
             see ``trained.py``); both by default.
         judge: an optional LLM judge (OpenAI-compatible endpoint) asked only about texts whose score falls in its
             band; off by default (see ``judge.py`` and ``docs/detectors/injection_judge.md``).
-        deep_scan_chars: costly tiers (the trained model, about 0.5 ms per KB) score only the first this many
+        deep_scan_chars: costly tiers (the trained model, 0.5-1.5 ms per KB) score only the first this many
             characters of a text; the signature tier always scans all of it. 0 means no limit.
     """
 
@@ -57,7 +57,7 @@ class PromptInjectionOptions(DetectorOptions):
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     allow_phrases: list[str] = Field(default_factory=list, max_length=200)
     tiers: list[str] = Field(default_factory=lambda: ["signature", "trained"], min_length=1)
-    deep_scan_chars: int = Field(default=131_072, ge=0)
+    deep_scan_chars: int = Field(default=65_536, ge=0)
     judge: JudgeOptions | None = None
 
     @field_validator("allow_phrases")
