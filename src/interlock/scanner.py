@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import dataclasses
 import os
 import uuid
 from collections.abc import Mapping, Sequence
@@ -299,7 +300,7 @@ class LocalScanner(Scanner):
             result, scan_id=scan_id, req_id=req_id, tr_id=request.tr_id, session_id=request.session_id
         )
         findings = tuple(
-            Finding(**{**f.__dict__, "field": o.item.field})
+            dataclasses.replace(f, field=o.item.field)
             for o in result.outcomes
             if o.status == "ok" and o.result is not None
             for f in o.result.findings

@@ -96,20 +96,22 @@ def clean_text(text: str) -> str:
 def items_for(exchange: ExchangeInput) -> list[ScanItem]:
     """Split an exchange into the items detectors scan (texts cleaned with :func:`clean_text`)."""
     items: list[ScanItem] = []
-    p = clean_text(exchange.prompt) if exchange.prompt else exchange.prompt
-    ctx = clean_text(exchange.context) if exchange.context else exchange.context
+    ctx = exchange.context
+    if ctx is not None and len(ctx) > CONTEXT_LIMIT:
+        raise InvalidRequestError(f"context is {len(ctx)} characters; the limit is {CONTEXT_LIMIT}", status_code=413)
+    ctx = clean_text(ctx) if ctx else ctx
+    p = clean_text(exchange.prompt) if exchange.prompt else exchange.prompt  # cleaned once, shared below
 
-    def add(text: str | None, field_name: str, data_type: DataType, **extra: object) -> None:
+    def add(text: str | None, field_name: str, data_type: DataType, *, cleaned: bool = False, **extra: object) -> None:
         if text:
             if len(text) > TEXT_LIMIT:
                 raise InvalidRequestError(
                     f"{field_name} is {len(text)} characters; the limit is {TEXT_LIMIT}", status_code=413
                 )
-            items.append(ScanItem(text=clean_text(text), field=field_name, data_type=data_type, **extra))  # type: ignore[arg-type]
+            text = text if cleaned else clean_text(text)
+            items.append(ScanItem(text=text, field=field_name, data_type=data_type, **extra))  # type: ignore[arg-type]
 
-    if ctx is not None and len(ctx) > CONTEXT_LIMIT:
-        raise InvalidRequestError(f"context is {len(ctx)} characters; the limit is {CONTEXT_LIMIT}", status_code=413)
-    add(exchange.prompt, "prompt", "prompt", context=ctx)
+    add(p, "prompt", "prompt", cleaned=True, context=ctx)
     add(exchange.code_prompt, "code_prompt", "prompt", context=ctx, is_code=True)
     add(exchange.response, "response", "response", prompt=p, context=ctx)
     add(exchange.code_response, "code_response", "response", prompt=p, context=ctx, is_code=True)
@@ -158,10 +160,11 @@ class Engine:
 
     def plan(self, items: Iterable[ScanItem], profile: Profile) -> list[Outcome]:
         """The (detector, item) runs a profile asks for, not yet run."""
+        detectors = {name: self.detector(profile, name) for name in profile.detectors}
         runs: list[Outcome] = []
         for item in items:
             for name, policy in profile.detectors.items():
-                detector = self.detector(profile, name)
+                detector = detectors[name]
                 types = policy.on if policy.on is not None else detector.data_types
                 if item.data_type in types and item.data_type in detector.data_types:
                     runs.append(Outcome(detector=name, item=item, action=policy.action))
@@ -174,9 +177,10 @@ class Engine:
         runs = self.plan(items, profile)
         budget = profile.detector_timeout_ms / 1000.0
         started: list[float | None] = [None] * len(runs)
+        detectors = {name: self.detector(profile, name) for name in {run.detector for run in runs}}
         futures: list[Future[DetectorResult]] = []
         for i, run in enumerate(runs):
-            futures.append(self._pool.submit(self._run, i, started, runs, self.detector(profile, run.detector)))
+            futures.append(self._pool.submit(self._run, i, started, runs, detectors[run.detector]))
         self._collect(runs, futures, started, budget)
         return EngineResult(profile=profile, items=items, outcomes=runs, elapsed_ms=_ms(t0))
 
