@@ -86,6 +86,7 @@ class Outcome:
         masked: the value was rewritten with masked text.
         failed_open: the scan failed and ``fail_open`` let the value through unscanned.
         error: why the value was blocked (set with ``blocked``).
+        message: the safe message to answer with, when the step that blocked chose it (else the caller's).
     """
 
     value: Any = None
@@ -94,6 +95,7 @@ class Outcome:
     masked: bool = False
     failed_open: bool = False
     error: ThreatDetected | None = None
+    message: str | None = None
 
     def marked(self) -> Any:
         """``value``, with :meth:`marker` in its ``response_metadata`` when it is a message masked/failed open."""
@@ -109,6 +111,8 @@ class Outcome:
         if self.result is not None:
             info["scan_id"] = self.result.response.scan_id
             info["category"] = self.result.category
+        if self.error is not None and self.error.side:
+            info["side"] = self.error.side
         if self.failed_open:
             info["failed_open"] = True
         return info

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.documents import Document
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.prompt_values import ChatPromptValue, PromptValue, StringPromptValue
 
 from interlock.masking import Span, mask_text
 
-__all__ = ["SEPARATOR", "Texts", "extract", "join", "mask_pieces", "message_text"]
+__all__ = ["SEPARATOR", "Texts", "combine", "extract", "join", "mask_pieces", "message_text", "refusal"]
 
 #: Placed between pieces when they are scanned as one text.
 SEPARATOR = "\n\n"
@@ -109,7 +109,11 @@ def _message(message: BaseMessage) -> Texts:
 
 
 def _sequence(items: Sequence[Any], key: str | None) -> Texts:
-    parts = [extract(item, key=key) for item in items]
+    return combine([extract(item, key=key) for item in items])
+
+
+def combine(parts: Sequence[Texts]) -> Texts:
+    """One ``Texts`` for several values: all their pieces; ``rebuild`` returns the list of rebuilt values."""
     sizes = [len(p.pieces) for p in parts]
 
     def rebuild(texts: list[str]) -> list[Any]:
@@ -164,3 +168,42 @@ def extract(value: Any, *, key: str | None = None) -> Texts:
         f"interlock cannot find text to scan in a {type(value).__name__}; pass str, messages, prompt values, "
         "documents or dicts (set input_key/output_key to pick a dict entry)"
     )
+
+
+def refusal(value: Any, text: str, *, key: str | None = None, meta: Mapping[str, Any] | None = None) -> Any:
+    """``value`` with every text :func:`extract` would scan replaced by ``text`` (the shape is kept).
+
+    A blocked prompt becomes this before it goes on down a pipe, so the next step gets the type it expects
+    and none of the blocked text. A conversation (``ChatPromptValue`` or a message list) becomes a single user
+    message, which any chat model accepts (no dangling tool messages, no empty turns); ``meta`` is put into
+    message ``response_metadata["interlock"]``.
+    """
+    marker = {"interlock": dict(meta)} if meta else {}
+    if isinstance(value, str):
+        return text
+    if isinstance(value, BaseMessage):
+        update: dict[str, Any] = {"content": text, "response_metadata": {**value.response_metadata, **marker}}
+        if isinstance(value, AIMessage):
+            update.update(tool_calls=[], invalid_tool_calls=[])
+        return value.model_copy(update=update)
+    if isinstance(value, ChatPromptValue):
+        return ChatPromptValue(messages=[HumanMessage(content=text, response_metadata=marker)])
+    if isinstance(value, PromptValue):
+        return StringPromptValue(text=text)
+    if isinstance(value, Document):
+        return value.model_copy(update={"page_content": text})
+    if isinstance(value, Mapping):
+        if key is not None:
+            return {**value, key: refusal(value[key], text, meta=meta)}
+        return {k: v if _constant_like(v) else refusal(v, text, meta=meta) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, BaseMessage) for v in value):
+            return [HumanMessage(content=text, response_metadata=marker)]
+        return [v if _constant_like(v) else refusal(v, text, key=key, meta=meta) for v in value]
+    if _constant_like(value):
+        return value
+    raise TypeError(f"interlock cannot build a refusal shaped like a {type(value).__name__}")
+
+
+def _constant_like(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any, Literal
+from uuid import UUID
 
 from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 from langchain_core.language_models import BaseChatModel, BaseLLM
@@ -25,11 +29,42 @@ from interlock.masking import MaskStrategy
 from interlock.scanner import Scanner
 from interlock.streaming import StreamScanner
 from langchain_interlock._core import Action, Checker, Fallback, Outcome, default_scanner
-from langchain_interlock._text import extract, message_text
+from langchain_interlock._text import extract, message_text, refusal
 
 __all__ = ["InterlockGuard"]
 
 Sides = Literal["both", "input", "output"]
+_RunManager = CallbackManagerForChainRun | AsyncCallbackManagerForChainRun
+
+
+class _BlockedRuns:
+    """Prompts blocked by ``.input()`` steps (``replace``), keyed by the sequence run that contains the step.
+
+    Bounded: a note nothing picks up (no Interlock step after the input step) is dropped once ``size`` newer
+    notes exist. Run ids are unique, so one table serves every guard.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._notes: OrderedDict[UUID, Outcome] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, run: UUID | None, out: Outcome) -> None:
+        if run is None:  # a step invoked on its own: nothing follows it
+            return
+        with self._lock:
+            self._notes[run] = out
+            while len(self._notes) > self.size:
+                self._notes.popitem(last=False)
+
+    def pop(self, run: UUID | None) -> Outcome | None:
+        if run is None:
+            return None
+        with self._lock:
+            return self._notes.pop(run, None)
+
+
+_BLOCKED_UPSTREAM = _BlockedRuns()
 
 
 class InterlockGuard(RunnableSerializable[Any, Any]):
@@ -56,8 +91,11 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
         profile / session_id: forwarded to every scan; app_name / app_user / ai_model go into its metadata
             (``ai_model`` defaults to the guarded model's name); ``tr_id`` is the guard's run id.
 
-    A standalone :meth:`input` step cannot skip the rest of the pipe, so with ``action="replace"`` it raises;
-    wrap the model (``InterlockGuard(llm, action="replace")``) to answer with ``safe_message`` instead.
+    With ``action="replace"``, a blocked :meth:`input` step passes ``safe_message`` on in the shape of its input
+    (a ``ChatPromptValue`` or message list becomes one user message): the model never sees the blocked text, and
+    the Interlock :meth:`output` step after it in the same sequence answers ``safe_message`` (marked
+    ``{"action": "replaced", "side": "prompt"}``) instead of the model's reply. A pipe cannot skip a step, so
+    the model is still called (on the refusal); wrap it (``InterlockGuard(llm, action="replace")``) to skip it.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -158,10 +196,13 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     def _invoke(self, value: Any, run_manager: CallbackManagerForChainRun, child: RunnableConfig) -> Any:
         tr_id = str(run_manager.run_id)
         self._check_config()
+        upstream = self._upstream_block(run_manager)
+        if upstream is not None:
+            return self._replacement(value if self.runnable is None else None, upstream)
         if self.sides != "output":
             out = self._checker.check("prompt", extract(value, key=self.input_key), value, tr_id=tr_id)
             if out.blocked:
-                return self._blocked_input(out)
+                return self._blocked_input(value, out, run_manager)
             value = out.value
         if self.runnable is not None:
             value = self.runnable.invoke(value, child)
@@ -173,10 +214,13 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     async def _ainvoke(self, value: Any, run_manager: AsyncCallbackManagerForChainRun, child: RunnableConfig) -> Any:
         tr_id = str(run_manager.run_id)
         self._check_config()
+        upstream = self._upstream_block(run_manager)
+        if upstream is not None:
+            return self._replacement(value if self.runnable is None else None, upstream)
         if self.sides != "output":
             out = await self._checker.acheck("prompt", extract(value, key=self.input_key), value, tr_id=tr_id)
             if out.blocked:
-                return self._blocked_input(out)
+                return self._blocked_input(value, out, run_manager)
             value = out.value
         if self.runnable is not None:
             value = await self.runnable.ainvoke(value, child)
@@ -211,12 +255,17 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     ) -> Iterator[Any]:
         tr_id = str(run_manager.run_id)
         self._check_config()
+        upstream = self._upstream_block(run_manager)
+        if upstream is not None:  # the model already ran on the refusal; its chunks are dropped
+            first = next(chunks, None) if self.runnable is None else None
+            yield self._replacement(first, upstream, chunk=True)
+            return
         source: Iterator[Any] = chunks
         if self.sides != "output":
             value = _merge(chunks)
             out = self._checker.check("prompt", extract(value, key=self.input_key), value, tr_id=tr_id)
             if out.blocked:
-                yield self._blocked_input(out)
+                yield self._blocked_input(value, out, run_manager)
                 return
             source = iter([out.value])
         if self.runnable is not None:
@@ -243,12 +292,17 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     ) -> AsyncIterator[Any]:
         tr_id = str(run_manager.run_id)
         self._check_config()
+        upstream = self._upstream_block(run_manager)
+        if upstream is not None:
+            first = await anext(aiter(chunks), None) if self.runnable is None else None
+            yield self._replacement(first, upstream, chunk=True)
+            return
         value: Any = None
         if self.sides != "output":
             value = await _amerge(chunks)
             out = await self._checker.acheck("prompt", extract(value, key=self.input_key), value, tr_id=tr_id)
             if out.blocked:
-                yield self._blocked_input(out)
+                yield self._blocked_input(value, out, run_manager)
                 return
             value = out.value
         source: AsyncIterator[Any] = chunks if self.sides == "output" else _aone(value)
@@ -291,11 +345,25 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
         if self.runnable is None and self.sides == "both":
             raise ValueError("InterlockGuard has no runnable: wrap one (InterlockGuard(llm)) or use .input()/.output()")
 
-    def _blocked_input(self, out: Outcome) -> Any:
-        if self.runnable is None:  # a pipe step cannot skip the rest of the pipe
-            assert out.error is not None
-            raise out.error
-        return self._replacement(None, out)
+    def _blocked_input(self, value: Any, out: Outcome, run_manager: _RunManager) -> Any:
+        """What a blocked prompt becomes with ``replace``: the refusal answer, or (pipe step) a refusal input.
+
+        A pipe step cannot skip the steps after it, so it passes on ``safe_message`` in the shape of its input
+        (the model sees nothing of the blocked text) and leaves a note for the Interlock output step (or guarded
+        runnable) that follows in the same sequence run: that step then answers ``safe_message`` instead of
+        whatever the model said to the refusal.
+        """
+        if self.runnable is not None:
+            return self._replacement(None, out)
+        out = replace(out, message=self.safe_message)
+        _BLOCKED_UPSTREAM.put(run_manager.parent_run_id, out)
+        return refusal(value, self.safe_message, key=self.input_key, meta=out.marker())
+
+    def _upstream_block(self, run_manager: _RunManager) -> Outcome | None:
+        """The blocked prompt an ``.input()`` step earlier in the same sequence run left for this step."""
+        if self.sides == "input":
+            return None
+        return _BLOCKED_UPSTREAM.pop(run_manager.parent_run_id)
 
     def _stream_blocked(self, scan: _OutputStream, exc: ThreatDetected) -> Any:
         how = self.mask_fallback if self.action == "mask" else self.action
@@ -306,6 +374,7 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
     def _replacement(self, original: Any, out: Outcome, *, chunk: bool = False) -> Any:
         """The safe message, shaped like ``original`` (or like the guarded runnable's output)."""
         meta = {"interlock": out.marker()}
+        message = out.message or self.safe_message
         if isinstance(original, dict) and self.output_key in original:
             return {**original, self.output_key: self._replacement(original[self.output_key], out, chunk=chunk)}
         if original is None:
@@ -315,10 +384,10 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
         else:
             as_message = isinstance(original, BaseMessage)
         if not as_message:
-            return self.safe_message
+            return message
         if chunk or isinstance(original, AIMessageChunk):
-            return AIMessageChunk(content=self.safe_message, response_metadata=meta)
-        return AIMessage(content=self.safe_message, response_metadata=meta)
+            return AIMessageChunk(content=message, response_metadata=meta)
+        return AIMessage(content=message, response_metadata=meta)
 
 
 class _OutputStream:

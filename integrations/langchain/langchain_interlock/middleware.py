@@ -3,10 +3,13 @@
 * ``before_model``: the latest user message, when it is new (the last message of the state).
 * ``after_model``: the model's message — text and tool-call arguments.
 * ``wrap_tool_call``: each tool call's input before the tool runs and its output after, as AIRS tool events
-  (``ecosystem="langchain"``, ``method="tools/call"``, ``tool_invoked=<tool name>``).
+  (``ecosystem="langchain"``, ``method="tools/call"``, ``tool_invoked=<tool name>``). The output is the
+  ``ToolMessage``, or every message a returned ``Command`` adds to the state (``update={"messages": [...]}``, or a
+  list update), or all of these when the tool returns a list of them.
 
 On a block, ``action="replace"`` (the default here) ends the run with a refusal ``AIMessage`` (``jump_to="end"``)
-— for a tool, the tool is not run (or its output is withheld) and the model gets an error ``ToolMessage``;
+— for a tool, the tool is not run (or its whole output, ``Command`` included, is withheld) and the model gets an
+error ``ToolMessage``;
 ``action="raise"`` raises :class:`interlock.ThreatDetected`; ``action="mask"`` rewrites the message, tool
 arguments or tool output with sensitive data masked (other threats use ``mask_fallback``).
 """
@@ -15,10 +18,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage, convert_to_messages
 from langgraph.prebuilt.tool_node import ToolCallRequest
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -26,11 +30,14 @@ from langgraph.types import Command
 from interlock.masking import MaskStrategy
 from interlock.scanner import Scanner
 from langchain_interlock._core import Action, Checker, Fallback, Outcome, default_scanner
-from langchain_interlock._text import Texts, extract
+from langchain_interlock._text import Texts, combine, extract
 
 __all__ = ["InterlockMiddleware"]
 
 ToolResult = ToolMessage | Command[Any]
+
+#: The agent state key holding the conversation (``create_agent`` / ``ToolNode`` default).
+MESSAGES_KEY = "messages"
 
 
 class InterlockMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
@@ -127,9 +134,7 @@ class InterlockMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         if blocked is not None:
             return blocked
         result = handler(request)
-        if not isinstance(result, ToolMessage):
-            return result
-        texts = extract(result)
+        texts = _result_texts(result)
         return self._tool_output(request, result, self.checker.check("tool_output", texts, result, tool=name))
 
     async def awrap_tool_call(
@@ -142,9 +147,7 @@ class InterlockMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
         if blocked is not None:
             return blocked
         result = await handler(request)
-        if not isinstance(result, ToolMessage):
-            return result
-        texts = extract(result)
+        texts = _result_texts(result)
         return self._tool_output(request, result, await self.checker.acheck("tool_output", texts, result, tool=name))
 
     def _tool_input(self, request: ToolCallRequest, out: Outcome) -> tuple[ToolCallRequest, ToolMessage | None]:
@@ -156,11 +159,18 @@ class InterlockMiddleware(AgentMiddleware[AgentState[Any], Any, Any]):
             return request.override(tool_call=call), None
         return request, None
 
-    def _tool_output(self, request: ToolCallRequest, result: ToolMessage, out: Outcome) -> ToolMessage:
+    def _tool_output(self, request: ToolCallRequest, result: ToolResult, out: Outcome) -> ToolResult:
+        """The tool's result as the agent gets it: unchanged, masked (and marked), or a refusal ``ToolMessage``.
+
+        A blocked ``Command`` is withheld as a whole (its state update and ``goto`` too), like a blocked
+        ``ToolMessage``: nothing a flagged tool returned reaches the state.
+        """
         if out.blocked:
             return self._tool_refusal(request, out)
-        marked: ToolMessage = out.marked() if out.masked or out.failed_open else result
-        return marked
+        if out.masked or out.failed_open:
+            marked: ToolResult = _mark(out.value, out.marker())
+            return marked
+        return result
 
     def _tool_refusal(self, request: ToolCallRequest, out: Outcome) -> ToolMessage:
         return ToolMessage(
@@ -182,3 +192,53 @@ def _call(request: ToolCallRequest) -> tuple[str | None, Texts]:
     call = request.tool_call
     args = json.dumps(call.get("args", {}), ensure_ascii=False, sort_keys=True, default=str)
     return call.get("name"), Texts([args], lambda t: json.loads(t[0]))  # a mask that breaks the JSON blocks
+
+
+def _command_texts(command: Command[Any]) -> Texts:
+    """The messages a ``Command`` adds to the state, and how to rebuild the command with them rewritten."""
+    update = command.update
+    if isinstance(update, dict) and isinstance(update.get(MESSAGES_KEY), (list, tuple)):
+        messages = extract(convert_to_messages(update[MESSAGES_KEY]))
+        return Texts(messages.pieces, lambda t: replace(command, update={**update, MESSAGES_KEY: messages.rebuild(t)}))
+    if isinstance(update, (list, tuple)):
+        if update and all(isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], str) for u in update):
+            # (key, value) pairs: the messages are in the pairs keyed MESSAGES_KEY
+            slots = [i for i, (k, v) in enumerate(update) if k == MESSAGES_KEY and isinstance(v, (list, tuple))]
+            parts = [extract(convert_to_messages(update[i][1])) for i in slots]
+            inner = combine(parts)
+
+            def rebuild_pairs(t: list[str]) -> Command[Any]:
+                pairs = list(update)
+                for i, value in zip(slots, inner.rebuild(t), strict=True):
+                    pairs[i] = (MESSAGES_KEY, value)
+                return replace(command, update=pairs)
+
+            return Texts(inner.pieces, rebuild_pairs)
+        messages = extract(convert_to_messages(update))  # a message list (ToolNode called with a list)
+        return Texts(messages.pieces, lambda t: replace(command, update=messages.rebuild(t)))
+    return Texts([], lambda _: command)  # no messages (a state object update): nothing the model reads here
+
+
+def _result_texts(result: Any) -> Texts:
+    """The text a tool result puts in front of the model: a ``ToolMessage``, a ``Command``'s messages, a list."""
+    if isinstance(result, Command):
+        return _command_texts(result)
+    if isinstance(result, (list, tuple)):
+        return combine([_result_texts(r) for r in result])
+    return extract(result)
+
+
+def _mark(value: Any, marker: dict[str, Any]) -> Any:
+    """``value`` with ``marker`` in the ``response_metadata`` of every tool message it holds."""
+    if isinstance(value, ToolMessage):
+        return value.model_copy(update={"response_metadata": {**value.response_metadata, "interlock": marker}})
+    if isinstance(value, Command):
+        update = value.update
+        if isinstance(update, dict) and isinstance(update.get(MESSAGES_KEY), (list, tuple)):
+            return replace(value, update={**update, MESSAGES_KEY: _mark(list(update[MESSAGES_KEY]), marker)})
+        if isinstance(update, (list, tuple)) and all(isinstance(m, BaseMessage) for m in update):
+            return replace(value, update=_mark(list(update), marker))
+        return value
+    if isinstance(value, list):
+        return [_mark(v, marker) for v in value]
+    return value

@@ -116,13 +116,126 @@ def test_replace_keeps_output_types(scanner: LocalScanner) -> None:
     assert string_chain.invoke(BENIGN) == "No."
 
 
-def test_replace_in_output_step_and_input_step_raises(scanner: LocalScanner) -> None:
+def test_replace_in_output_step(scanner: LocalScanner) -> None:
     guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
     chain = PROMPT | guard.input() | chat(f"card {CARD}") | guard.output()
     out = chain.invoke({"question": BENIGN})
     assert isinstance(out, AIMessage) and out.content == "No."
-    with pytest.raises(ThreatDetected):  # a pipe step cannot skip the model: it raises
-        chain.invoke({"question": INJECTION})
+    assert out.response_metadata["interlock"]["side"] == "response"
+
+
+# -- replace in a pipe input step ------------------------------------------------------------------------------------
+
+
+class ChatRecorder(GenericFakeChatModel):
+    """A real fake chat model (invoke/stream) that records the messages it was called with."""
+
+    seen: list[list[Any]] = []
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> Any:
+        self.seen.append(list(messages))
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def recorder(answer: str = "model answer", n: int = 8) -> ChatRecorder:
+    return ChatRecorder(messages=iter([AIMessage(content=answer) for _ in range(n)]), seen=[])
+
+
+def _assert_refused(out: Any, message: str = "No.") -> None:
+    assert isinstance(out, AIMessage) and out.content == message
+    marker = out.response_metadata["interlock"]
+    assert marker["action"] == "replaced" and marker["side"] == "prompt" and marker["category"] == "malicious"
+
+
+def _seen_text(model: ChatRecorder) -> str:
+    return " ".join(str(m.content) for call in model.seen for m in call)
+
+
+def test_replace_input_step_refuses_without_exception(scanner: LocalScanner) -> None:
+    guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
+    model = recorder()
+    chain = PROMPT | guard.input() | model | guard.output()
+    _assert_refused(chain.invoke({"question": INJECTION}))
+    assert "Ignore all previous" not in _seen_text(model)  # the model only ever got the refusal
+    assert [[type(m).__name__ for m in call] for call in model.seen] == [["HumanMessage"]]
+    assert chain.invoke({"question": BENIGN}).content == "model answer"  # the next run is unaffected
+    assert "capital of France" in _seen_text(model)
+
+
+def test_replace_input_step_batch_is_per_item(scanner: LocalScanner) -> None:
+    guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
+    model = recorder()
+    chain = PROMPT | guard.input() | model | guard.output() | StrOutputParser()
+    out = chain.batch([{"question": BENIGN}, {"question": INJECTION}, {"question": f"my key {AWS_KEY}"}])
+    assert out == ["model answer", "No.", "No."]
+    assert AWS_KEY not in _seen_text(model) and "Ignore all" not in _seen_text(model)
+
+
+def test_replace_input_step_stream(scanner: LocalScanner) -> None:
+    guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
+    model = recorder("model answer in several words")
+    chain = PROMPT | guard.input() | model | guard.output()
+    chunks = list(chain.stream({"question": INJECTION}))
+    assert len(chunks) == 1 and isinstance(chunks[0], AIMessageChunk)
+    _assert_refused(AIMessage(content=chunks[0].content, response_metadata=chunks[0].response_metadata))
+    assert "Ignore all" not in _seen_text(model)
+    text = "".join((chain | StrOutputParser()).stream({"question": BENIGN}))
+    assert text == "model answer in several words"
+
+
+async def test_replace_input_step_async(scanner: LocalScanner) -> None:
+    guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
+    model = recorder()
+    chain = PROMPT | guard.input() | model | guard.output()
+    _assert_refused(await chain.ainvoke({"question": INJECTION}))
+    chunks = [c async for c in chain.astream({"question": INJECTION})]
+    assert [c.content for c in chunks] == ["No."] and chunks[0].response_metadata["interlock"]["side"] == "prompt"
+    out = await (chain | StrOutputParser()).abatch([{"question": INJECTION}, {"question": BENIGN}])
+    assert out == ["No.", "model answer"]
+    assert "Ignore all" not in _seen_text(model)
+
+
+def test_replace_input_step_keeps_the_input_shape(scanner: LocalScanner) -> None:
+    step = InterlockGuard(scanner=scanner, action="replace", safe_message="No.").input()
+    assert step.invoke(INJECTION) == "No."
+    value = step.invoke(PROMPT.invoke({"question": INJECTION}))
+    assert isinstance(value, ChatPromptValue) and [m.content for m in value.messages] == ["No."]
+    assert value.messages[0].response_metadata["interlock"]["action"] == "replaced"
+    history = [SystemMessage("Be brief."), HumanMessage(INJECTION)]
+    assert [(type(m), m.content) for m in step.invoke(history)] == [(HumanMessage, "No.")]
+    docs = step.invoke([Document("fine", metadata={"id": 1}), Document(f"NOTE TO AI: {INJECTION}", metadata={"id": 2})])
+    assert [(d.page_content, d.metadata) for d in docs] == [("No.", {"id": 1}), ("No.", {"id": 2})]
+    keyed = InterlockGuard(scanner=scanner, action="replace", safe_message="No.", input_key="question").input()
+    assert keyed.invoke({"question": INJECTION, "n": 3, "lang": "en"}) == {"question": "No.", "n": 3, "lang": "en"}
+    # dict input before the prompt template: the template still gets every variable it needs
+    model = recorder()
+    chain = keyed | PROMPT | model | keyed.output()
+    _assert_refused(chain.invoke({"question": INJECTION}))
+    assert "Ignore all" not in _seen_text(model)
+
+
+def test_replace_input_step_string_chain_and_mask_fallback(scanner: LocalScanner) -> None:
+    seen: list[Any] = []
+
+    def llm(text: str) -> str:
+        seen.append(text)
+        return f"echo {text}"
+
+    guard = InterlockGuard(scanner=scanner, action="mask", mask_fallback="replace", safe_message="No.")
+    chain = guard.input() | RunnableLambda(llm) | guard.output()
+    assert chain.invoke(INJECTION) == "No." and seen == ["No."]
+    assert chain.invoke(f"card {CARD}") == f"echo card {CARD_TOKEN}"  # maskable: masked, not refused
+    raising = InterlockGuard(scanner=scanner).input() | RunnableLambda(llm)
+    with pytest.raises(ThreatDetected):  # action="raise" still raises
+        raising.invoke(INJECTION)
+
+
+def test_replace_input_step_skips_a_downstream_guarded_model(scanner: LocalScanner) -> None:
+    model = recorder()
+    guard = InterlockGuard(scanner=scanner, action="replace", safe_message="No.")
+    chain = PROMPT | guard.input() | InterlockGuard(model, scanner=scanner)
+    _assert_refused(chain.invoke({"question": INJECTION}))
+    assert model.seen == []  # the guarded model is not called at all
 
 
 # -- mask -----------------------------------------------------------------------------------------------------------

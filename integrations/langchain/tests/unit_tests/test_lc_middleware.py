@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from langchain_core.tools import tool
+from langchain_core.tools import InjectedToolCallId, tool
 from langchain_interlock import InterlockMiddleware
+from langgraph.prebuilt.tool_node import ToolCallRequest
+from langgraph.types import Command
 from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, INJECTION, CountingScanner, FailingScanner, tool_model
 
 from interlock import ThreatDetected
@@ -160,3 +162,97 @@ def test_agent_threat_in_tool_input_with_content_safety_profile(scanner: LocalSc
     messages = ask(graph, "Set up the server for me")
     tool_msg = next(m for m in messages if isinstance(m, ToolMessage))
     assert SEEN == [] and tool_msg.status == "error"
+
+
+# -- tools returning a Command ---------------------------------------------------------------------------------------
+
+TEXTS = {"poison": f"Result: {INJECTION}.", "secret": f"Result: the key is {AWS_KEY}."}
+
+
+@tool
+def fetch(query: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> Command[Any]:
+    """Fetch a page (answers with a state update, as handoff and state-writing tools do)."""
+    SEEN.append(query)
+    text = TEXTS.get(query, "Result: Paris.")
+    return Command(update={"messages": [ToolMessage(text, tool_call_id=tool_call_id)]})
+
+
+def fetch_call(query: str) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": "fetch", "args": {"query": query}, "id": "call-1"}])
+
+
+def command_agent(middleware: InterlockMiddleware, *messages: AIMessage) -> Any:
+    SEEN.clear()
+    return create_agent(tool_model(*messages), tools=[fetch], middleware=[middleware])
+
+
+def _tool_message(messages: list[Any]) -> ToolMessage:
+    (msg,) = [m for m in messages if isinstance(m, ToolMessage)]
+    return msg
+
+
+def test_command_tool_output_with_injection_is_withheld(scanner: LocalScanner) -> None:
+    graph = command_agent(InterlockMiddleware(scanner, tool_message="Blocked."), fetch_call("poison"), AIMessage("ok"))
+    messages = ask(graph, BENIGN)
+    msg = _tool_message(messages)
+    assert SEEN == ["poison"] and msg.status == "error" and msg.content == "Blocked."
+    assert msg.tool_call_id == "call-1" and msg.response_metadata["interlock"]["action"] == "replaced"
+    assert all(INJECTION not in str(m.content) for m in messages)
+    with pytest.raises(ThreatDetected) as exc:
+        ask(command_agent(InterlockMiddleware(scanner, action="raise"), fetch_call("poison"), AIMessage("ok")), BENIGN)
+    assert exc.value.side == "tool_event"
+
+
+def test_command_tool_output_is_masked_and_benign_passes(scanner: LocalScanner) -> None:
+    counting = CountingScanner(scanner)
+    graph = command_agent(InterlockMiddleware(counting, action="mask"), fetch_call("secret"), AIMessage("done"))
+    msg = _tool_message(ask(graph, BENIGN))
+    assert msg.content == "Result: the key is " + AWS_TOKEN + "." and msg.status == "success"
+    assert msg.response_metadata["interlock"]["action"] == "masked"
+    outputs = [c["tool_event"]["output"] for c, _ in counting.calls if "output" in c.get("tool_event", {})]
+    assert outputs == [TEXTS["secret"]]  # the Command's ToolMessage was scanned as the tool output
+    graph = command_agent(InterlockMiddleware(scanner), fetch_call("capital"), AIMessage("Paris."))
+    messages = ask(graph, BENIGN)
+    assert _tool_message(messages).content == "Result: Paris." and messages[-1].content == "Paris."
+
+
+async def test_command_tool_output_async(scanner: LocalScanner) -> None:
+    graph = command_agent(InterlockMiddleware(scanner), fetch_call("poison"), AIMessage("ok"))
+    result = await graph.ainvoke({"messages": [HumanMessage(BENIGN)]})
+    msg = _tool_message(result["messages"])
+    assert msg.status == "error" and INJECTION not in str(msg.content)
+    graph = command_agent(InterlockMiddleware(scanner, action="mask"), fetch_call("secret"), AIMessage("done"))
+    result = await graph.ainvoke({"messages": [HumanMessage(BENIGN)]})
+    assert _tool_message(result["messages"]).content == "Result: the key is " + AWS_TOKEN + "."
+
+
+def _request(name: str = "fetch") -> ToolCallRequest:
+    call = {"name": name, "args": {"query": "x"}, "id": "call-9", "type": "tool_call"}
+    return ToolCallRequest(tool_call=call, tool=None, state={"messages": []}, runtime=None)  # type: ignore[arg-type]
+
+
+def test_command_update_shapes_and_other_fields(scanner: LocalScanner) -> None:
+    middleware = InterlockMiddleware(scanner, action="mask")
+    secret = {"role": "tool", "content": f"key {AWS_KEY}", "tool_call_id": "call-9"}  # a dict message
+    command = Command(update={"messages": [secret], "notes": "kept"}, goto="reviewer")
+    out = middleware.wrap_tool_call(_request(), lambda _: command)
+    assert isinstance(out, Command) and out.goto == "reviewer" and out.update["notes"] == "kept"
+    (msg,) = out.update["messages"]
+    assert isinstance(msg, ToolMessage) and msg.content == f"key {AWS_TOKEN}" and msg.tool_call_id == "call-9"
+    as_list = Command(update=[ToolMessage(f"key {AWS_KEY}", tool_call_id="call-9")])  # ToolNode called with a list
+    assert middleware.wrap_tool_call(_request(), lambda _: as_list).update[0].content == f"key {AWS_TOKEN}"
+    pairs = Command(update=[("messages", [ToolMessage(f"key {AWS_KEY}", tool_call_id="call-9")]), ("n", 1)])
+    masked_pairs = middleware.wrap_tool_call(_request(), lambda _: pairs).update
+    assert masked_pairs[0][1][0].content == f"key {AWS_TOKEN}" and masked_pairs[1] == ("n", 1)
+    mixed = [
+        Command(update={"messages": [ToolMessage(f"key {AWS_KEY}", tool_call_id="call-9")]}),
+        ToolMessage("ok", tool_call_id="x"),
+    ]
+    masked_list = middleware.wrap_tool_call(_request(), lambda _: mixed)
+    assert masked_list[0].update["messages"][0].content == f"key {AWS_TOKEN}" and masked_list[1].content == "ok"
+    blocking = InterlockMiddleware(scanner)  # replace: the whole Command (goto, other keys) is withheld
+    poisoned = Command(update={"messages": [ToolMessage(INJECTION, tool_call_id="call-9")], "notes": 1}, goto="x")
+    refusal = blocking.wrap_tool_call(_request(), lambda _: poisoned)
+    assert isinstance(refusal, ToolMessage) and refusal.status == "error" and refusal.tool_call_id == "call-9"
+    plain = Command(goto="elsewhere")  # no messages: nothing to scan, passed through
+    assert blocking.wrap_tool_call(_request(), lambda _: plain) is plain
