@@ -9,7 +9,8 @@ tiers' scores (see ``detector.py``); a new tier (e.g. ``trained.py``, a small cl
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -123,6 +124,22 @@ _HIDDEN_BONUS = 0.2
 _OVERLAP_FACTOR = 0.25
 
 
+def _char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
+    """Character offsets of UTF-8 byte ``offsets`` (each on a character boundary) in one pass over ``data``."""
+    out: dict[int, int] = {}
+    last = chars = 0
+    for off in sorted(offsets):
+        chars += len(data[last:off].decode("utf-8"))
+        out[off] = chars
+        last = off
+    return out
+
+
+def _evidence_order(ev: Evidence) -> tuple[int, float, int, str, str]:
+    """Report order of evidence: by position, stronger first; a total order, so ties never depend on match order."""
+    return ev.start, -ev.weight, ev.end, ev.rule, ev.view
+
+
 def _same_phrase(a: Evidence, b: Evidence) -> bool:
     """Two spans cover mostly the same text (overlap >= half of the shorter one)."""
     inter = min(a.end, b.end) - max(a.start, b.start)
@@ -143,31 +160,55 @@ class SignatureTier:
     def __init__(self, options: dict[str, Any] | None = None, signatures: Sequence[Signature] = SIGNATURES) -> None:
         self._sigs = tuple(signatures)
         self._compiled = [re2.compile(s.pattern) for s in self._sigs]
-        self._all = self._build_set(range(len(self._sigs)))
-        self._latin = self._build_set(i for i, s in enumerate(self._sigs) if s.latin)
-        self._latin_ids = [i for i, s in enumerate(self._sigs) if s.latin]
+        self._all = self._build_filter(range(len(self._sigs)))
+        self._latin = self._build_filter(i for i, s in enumerate(self._sigs) if s.latin)
 
-    def _build_set(self, indices: Any) -> tuple[Any, list[int]]:
-        opts = re2.Options()
-        opts.max_mem = 64 << 20
-        rs = re2.Set.SearchSet(opts)
-        order: list[int] = []
-        for i in indices:
-            rs.Add(self._sigs[i].pattern)
-            order.append(i)
-        rs.Compile()
-        return rs, order
+    def _build_filter(self, indices: Iterable[int]) -> tuple[re2.Filter | None, list[int]]:
+        """A prefiltered matcher over some signatures (``None`` when there are none).
+
+        ``re2.Filter`` (RE2's ``FilteredRE2``) first finds each signature's required literal atoms with one
+        literal ``RE2::Set`` (a trie-like DFA that stays small), then runs only the signatures whose atoms are all
+        present, each as its own RE2. One ``RE2::Set`` of every pattern is the obvious alternative, but its DFA has
+        to track all patterns' threads at once: on text dense with trigger words its states blow up, the cache
+        thrashes and it costs ~2.5-4 ms per KB (see ``docs/bench/signatures.md``); this costs ~0.1-0.3.
+        """
+        order = list(indices)
+        if not order:
+            return None, order
+        flt = re2.Filter()
+        for i in order:
+            flt.Add(self._sigs[i].pattern)
+        flt.Compile()
+        return flt, order
 
     def _matches(self, view: View) -> list[tuple[int, int, int]]:
-        rs, order = self._all if (view.name == "base" or view.hidden) else self._latin
-        hits = rs.Match(view.text) or ()
+        """``(signature index, start, end)`` of the first three matches of every signature matching the view.
+
+        Signatures come in table order (ascending index), each one's matches left to right. The view is encoded
+        to UTF-8 once and matched as bytes (``re2`` would re-encode a ``str`` per call); byte offsets are then
+        mapped back to characters.
+        """
+        flt, order = self._all if (view.name == "base" or view.hidden) else self._latin
+        if flt is None:
+            return []
+        text = view.text
+        data = text.encode("utf-8")
         out: list[tuple[int, int, int]] = []
-        for h in hits:
+        in_bytes: list[int] = []  # positions in ``out`` whose spans are byte offsets
+        for h in flt.Match(data) or ():
             idx = order[h]
-            for n, m in enumerate(self._compiled[idx].finditer(view.text)):
-                if n >= 3:
-                    break
-                out.append((idx, *m.span()))
+            rx = self._compiled[idx]
+            spans = [m.span() for m in itertools.islice(rx.finditer(data), 3)]
+            if any(s == e for s, e in spans):  # an empty match advances by one character, not byte: use str
+                out.extend((idx, *m.span()) for m in itertools.islice(rx.finditer(text), 3))
+                continue
+            in_bytes.extend(range(len(out), len(out) + len(spans)))
+            out.extend((idx, s, e) for s, e in spans)
+        if len(data) != len(text) and in_bytes:
+            chars = _char_offsets(data, {o for i in in_bytes for o in out[i][1:]})
+            for i in in_bytes:
+                idx, s, e = out[i]
+                out[i] = (idx, chars[s], chars[e])
         return out
 
     def score(self, views: Sequence[View]) -> TierScore:
@@ -199,22 +240,23 @@ class SignatureTier:
                 prev = best.get(sig.id)
                 if prev is None or w > prev.weight:
                     best[sig.id] = Evidence(sig.family, sig.id, start, end, w, view.name)
-        return TierScore(self.combine(best.values()), sorted(best.values(), key=lambda ev: (ev.start, -ev.weight)))
+        return TierScore(self.combine(best.values()), sorted(best.values(), key=_evidence_order))
 
     @staticmethod
     def combine(evidence: Any) -> float:
         """Noisy-OR over independent evidence.
 
         Within a family, evidence overlapping a stronger piece describes the same phrase twice and only adds a
-        quarter of its weight; separate phrases count fully.
+        quarter of its weight; separate phrases count fully. The result depends only on the set of evidence, not
+        on its order (families and ties are visited in a fixed order).
         """
         by_family: dict[str, list[Evidence]] = {}
         for ev in evidence:
             by_family.setdefault(ev.family, []).append(ev)
         weights: list[float] = []
-        for evs in by_family.values():
+        for family in sorted(by_family):
             kept: list[Evidence] = []
-            for ev in sorted(evs, key=lambda e: -e.weight):
+            for ev in sorted(by_family[family], key=lambda e: (-e.weight, e.start, e.end, e.rule, e.view)):
                 overlaps = any(_same_phrase(ev, k) for k in kept)
                 weights.append(ev.weight * (_OVERLAP_FACTOR if overlaps else 1.0))
                 if not overlaps:

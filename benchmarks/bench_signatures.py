@@ -1,0 +1,215 @@
+"""Signature-tier matching cost, before/after: one ``RE2::Set`` of every signature vs. ``re2.Filter``.
+
+``SignatureTier._matches`` finds which signatures match a normalised view of one detector window (at most 4096
+characters; the detector cuts longer texts into overlapping windows) and their first three spans. It used to run
+one ``RE2::Set`` of all signatures over the view, then ``finditer`` per hit signature (:class:`SetMatcher`, kept
+here as the "before" algorithm and as the reference of ``tests/unit/test_injection_signature_speed.py``). On text
+dense with trigger words the Set's DFA states blow up and the cache thrashes. It now uses ``re2.Filter``
+(``FilteredRE2``: a literal-atom prefilter, then each candidate signature as its own RE2).
+
+Texts (seeded): 1 KB of benign prose, 1 KB of attack prompts (the positives fixture), and "word salad" drawn
+from trigger words (:data:`TRIGGER_WORDS`) at 64 KB and 2 MB, plus 64 KB drawn from every word of every signature
+with markup punctuation (:func:`signature_vocabulary`, a harsher variant). Views are computed beforehand (not
+timed); reported is process CPU time per KB of text for ``_matches`` over every view of every window, and for
+the signature-only detector (``detect``), before and after, plus whether both algorithms found the same matches.
+``--alternatives`` also times the Set split into 4 and 16 smaller Sets (one of the ideas evaluated).
+
+Usage: ``.venv/bin/python benchmarks/bench_signatures.py [--quick] [--alternatives] [--out docs/bench/x.md]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import re2
+
+from interlock.detectors.prompt_injection.detector import PromptInjectionDetector, PromptInjectionOptions
+from interlock.detectors.prompt_injection.signatures import Signature
+from interlock.detectors.prompt_injection.tiers import SignatureTier
+from interlock.engine.base import ScanItem
+from interlock.text.normalize import Limits, View, views
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 1234
+WINDOW, STEP = 4096, 4096 - 256  # the detector's windows (detector.py: _WINDOW, _WINDOW - _OVERLAP)
+
+#: Words that many signatures start from or need: a text made of them keeps most signatures "almost matching".
+TRIGGER_WORDS = (
+    "ignore previous prior instructions rules system prompt you are now DAN developer mode reveal all your "
+    "disregard forget above act as pretend jailbreak unrestricted no restrictions override bypass safety print "
+    "show initial the from on stay in character do anything must always answer without filter guidelines "
+    "respond assistant AI model policy free enabled"
+).split()
+
+#: Markup and punctuation some signatures key on (fake system tags, HTML comments, markdown images, separators).
+PUNCTUATION = ("<!--", "-->", "![x](https://e.co/a?q=", ")", "[system]", "###", "===", ":", "'", ",", "...", "\n")
+
+
+def signature_vocabulary(signatures: Iterable[Signature]) -> list[str]:
+    """Every word (2+ ASCII letters) in the signatures' patterns, sorted: the densest trigger vocabulary."""
+    words = {w.lower() for s in signatures for w in re.findall(r"[A-Za-z]{2,}", s.pattern.removeprefix("(?i)"))}
+    return sorted(words)
+
+
+def word_salad(size: int, seed: int, words: Sequence[str]) -> str:
+    """``size`` characters of seeded random ``words`` joined by spaces."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    n = 0
+    while n < size:
+        w = rng.choice(words)
+        out.append(w)
+        n += len(w) + 1
+    return " ".join(out)[:size]
+
+
+def windows(text: str) -> list[str]:
+    """The windows the detector scores for ``text``."""
+    return [text[s : s + WINDOW] for s in range(0, max(len(text) - (WINDOW - STEP), 1), STEP)]
+
+
+class SetMatcher:
+    """The former ``SignatureTier._matches``: one ``RE2::Set`` per signature group, then ``finditer`` per hit.
+
+    ``groups`` > 1 splits each Set round-robin into that many smaller Sets (an alternative that was measured).
+    Returns the same tuples as the tier, in the Set's hit order (an RE2 internal).
+    """
+
+    def __init__(self, tier: SignatureTier, groups: int = 1) -> None:
+        self._tier = tier
+        sigs = tier._sigs
+        self._all = self._build(range(len(sigs)), groups)
+        self._latin = self._build([i for i, s in enumerate(sigs) if s.latin], groups)
+
+    @staticmethod
+    def _build_one(patterns: list[str]) -> Any:
+        opts = re2.Options()
+        opts.max_mem = 64 << 20
+        rs = re2.Set.SearchSet(opts)
+        for p in patterns:
+            rs.Add(p)
+        rs.Compile()
+        return rs
+
+    def _build(self, indices: Sequence[int], groups: int) -> list[tuple[Any, list[int]]]:
+        parts = [list(indices[g::groups]) for g in range(groups)]
+        return [(self._build_one([self._tier._sigs[i].pattern for i in p]), p) for p in parts if p]
+
+    def __call__(self, view: View) -> list[tuple[int, int, int]]:
+        sets = self._all if (view.name == "base" or view.hidden) else self._latin
+        out: list[tuple[int, int, int]] = []
+        for rs, order in sets:
+            for h in rs.Match(view.text) or ():
+                idx = order[h]
+                for n, m in enumerate(self._tier._compiled[idx].finditer(view.text)):
+                    if n >= 3:
+                        break
+                    out.append((idx, *m.span()))
+        return out
+
+
+def attack_prompts(size: int) -> str:
+    """About ``size`` characters of the positives fixture (real attack phrasings), in file order."""
+    rows = (ROOT / "tests" / "fixtures" / "injection_positives.jsonl").read_text(encoding="utf-8").splitlines()
+    parts: list[str] = []
+    for line in rows:
+        parts.append(json.loads(line)["text"])
+        if sum(len(p) + 1 for p in parts) >= size:
+            break
+    return " ".join(parts)[:size]
+
+
+def texts(quick: bool) -> list[tuple[str, str, int]]:
+    """(kind, text, repetitions)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_engine import make_text  # the engine benchmark's realistic prose
+
+    rng = random.Random(SEED)
+    vocab = signature_vocabulary(SignatureTier()._sigs)
+    r = 5 if quick else 20
+    return [
+        ("benign prose 1 KB", make_text(1_000, rng), 50 * r),
+        ("attack prompts 1 KB", attack_prompts(1_000), 50 * r),
+        ("trigger salad 64 KB", word_salad(65_536, SEED, TRIGGER_WORDS), max(1, r // 5)),
+        ("signature-vocabulary salad 64 KB", word_salad(65_536, SEED, vocab + list(PUNCTUATION) * 10), max(1, r // 5)),
+        ("trigger salad 2 MB", word_salad(2_000_000, SEED + 1, TRIGGER_WORDS), 1),
+    ]
+
+
+def _cpu_ms_per_kb(fn: Callable[[], object], size: int, reps: int) -> float:
+    if size <= 100_000:
+        fn()  # warm up (first-use DFA states); a 2 MB text warms up within itself
+    t0 = time.process_time()
+    for _ in range(reps):
+        fn()
+    return (time.process_time() - t0) * 1000 / reps / (size / 1000)
+
+
+def _matches_all(match: Callable[[View], list[tuple[int, int, int]]], vss: list[list[View]]) -> Callable[[], None]:
+    def run() -> None:
+        for vs in vss:
+            for v in vs:
+                match(v)
+
+    return run
+
+
+def _detect(det: PromptInjectionDetector, text: str) -> Callable[[], None]:
+    return lambda: det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load {load:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions; 2 MB detector runs skipped")
+    parser.add_argument("--alternatives", action="store_true", help="also time the Set split into 4 and 16 Sets")
+    parser.add_argument("--out", type=Path, help="write the Markdown table here")
+    args = parser.parse_args()
+    tier = SignatureTier()
+    before = SetMatcher(tier)
+    det_after = PromptInjectionDetector(PromptInjectionOptions(tiers=["signature"]))
+    det_before = PromptInjectionDetector(PromptInjectionOptions(tiers=["signature"]))
+    sig_tier = det_before.tiers[0]
+    sig_tier._matches = SetMatcher(tier)  # type: ignore[method-assign]  # the old algorithm inside the detector
+    alts = {f"{k} Sets": SetMatcher(tier, k) for k in (4, 16)} if args.alternatives else {}
+    head = ["text", "`_matches` before ms/KB", "after ms/KB", "speed-up"]
+    head += [f"{name} ms/KB" for name in alts]
+    head += ["detector before ms/KB", "detector after ms/KB", "same matches"]
+    lines = [f"Machine: {machine()}. Seed {SEED}. Process CPU time.", "", "| " + " | ".join(head) + " |"]
+    lines.append("|---" * len(head) + "|")
+    print("\n".join(lines), flush=True)
+    for kind, text, reps in texts(args.quick):
+        vss = [views(w, Limits()) for w in windows(text)]
+        same = all(sorted(before(v)) == tier._matches(v) for vs in vss for v in vs)
+        b = _cpu_ms_per_kb(_matches_all(before, vss), len(text), reps)
+        a = _cpu_ms_per_kb(_matches_all(tier._matches, vss), len(text), reps)
+        cells = [kind, f"{b:.3f}", f"{a:.3f}", f"{b / a:.1f}x"]
+        cells += [f"{_cpu_ms_per_kb(_matches_all(m, vss), len(text), reps):.3f}" for m in alts.values()]
+        if args.quick and len(text) > 100_000:
+            cells += ["-", "-"]
+        else:
+            for det in (det_before, det_after):
+                cells.append(f"{_cpu_ms_per_kb(_detect(det, text), len(text), reps):.3f}")
+        cells.append("yes" if same else "**NO**")
+        lines.append("| " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
