@@ -20,6 +20,7 @@ Usage: ``.venv/bin/python benchmarks/bench_signatures.py [--quick] [--alternativ
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,45 +120,68 @@ class SetMatcher:
         return out
 
 
-def attack_prompts(size: int) -> str:
-    """About ``size`` characters of the positives fixture (real attack phrasings), in file order."""
-    rows = (ROOT / "tests" / "fixtures" / "injection_positives.jsonl").read_text(encoding="utf-8").splitlines()
+def attack_prompt(size: int, rng: random.Random) -> str:
+    """About ``size`` characters of randomly chosen attacks from the positives fixture (real attack phrasings)."""
+    lines = (ROOT / "tests" / "fixtures" / "injection_positives.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [str(json.loads(line)["text"]) for line in lines if line.strip()]
     parts: list[str] = []
-    for line in rows:
-        parts.append(json.loads(line)["text"])
-        if sum(len(p) + 1 for p in parts) >= size:
-            break
+    while sum(len(p) + 1 for p in parts) < size:
+        parts.append(rng.choice(rows))
     return " ".join(parts)[:size]
 
 
-def texts(quick: bool) -> list[tuple[str, str, int]]:
-    """(kind, text, repetitions)."""
+@dataclass
+class Workload:
+    """Texts of one kind: ``warm`` ones are scanned first, untimed (a server's DFA caches are warm from similar
+    traffic), then each ``timed`` one once."""
+
+    kind: str
+    warm: list[str]
+    timed: list[str]
+
+
+def workloads(quick: bool, data: Path | None) -> list[Workload]:
+    """The benchmark's texts, seeded; every timed text is distinct unless the kind says otherwise."""
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_engine import make_text  # the engine benchmark's realistic prose
 
     rng = random.Random(SEED)
-    vocab = signature_vocabulary(SignatureTier()._sigs)
-    r = 5 if quick else 20
-    return [
-        ("benign prose 1 KB", make_text(1_000, rng), 50 * r),
-        ("attack prompts 1 KB", attack_prompts(1_000), 50 * r),
-        ("trigger salad 64 KB", word_salad(65_536, SEED, TRIGGER_WORDS), max(1, r // 5)),
-        ("signature-vocabulary salad 64 KB", word_salad(65_536, SEED, vocab + list(PUNCTUATION) * 10), max(1, r // 5)),
-        ("trigger salad 2 MB", word_salad(2_000_000, SEED + 1, TRIGGER_WORDS), 1),
+    n = 100 if quick else 400
+    vocab = signature_vocabulary(SignatureTier()._sigs) + list(PUNCTUATION) * 10
+    prose = [make_text(1_000, rng) for _ in range(50 + n)]
+    attacks = [attack_prompt(1_000, rng) for _ in range(51 + n)]
+    trigger = [word_salad(65_536, seed, TRIGGER_WORDS) for seed in (1, 2, 3)]
+    dense = [word_salad(65_536, seed, vocab) for seed in (1, 2, 3)]
+    out = [
+        Workload("benign prose 1 KB", prose[:50], prose[50:]),
+        Workload("attack prompts 1 KB", attacks[:50], attacks[50:-1]),
+        Workload("one 1 KB attack prompt, repeated", attacks[-1:], attacks[-1:] * n),
+        Workload("trigger salad 64 KB", trigger[:1], trigger[1:]),
+        Workload("signature-vocabulary salad 64 KB", dense[:1], dense[1:]),
+        Workload("trigger salad 2 MB", [], [word_salad(2_000_000, SEED, TRIGGER_WORDS)]),
     ]
+    if data is not None:
+        with gzip.open(data / "prompt_attack.jsonl.gz", "rt", encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh]
+        random.Random(SEED).shuffle(rows)
+        m = 300 if quick else 1_000
+        for label, name in ((0, "labelled benign prompts"), (1, "labelled attack prompts")):
+            sel = [str(r["text"]) for r in rows if r["label"] == label]
+            out.append(Workload(f"{name} (prompt_attack, {m} rows)", sel[:200], sel[200 : 200 + m]))
+    return out
 
 
-def _cpu_ms_per_kb(fn: Callable[[], object], size: int, reps: int) -> float:
-    if size <= 100_000:
-        fn()  # warm up (first-use DFA states); a 2 MB text warms up within itself
+def _cpu_ms_per_kb(fn: Callable[[Any], object], warm: list[Any], timed: list[Any], size: int) -> float:
+    for x in warm:
+        fn(x)
     t0 = time.process_time()
-    for _ in range(reps):
-        fn()
-    return (time.process_time() - t0) * 1000 / reps / (size / 1000)
+    for x in timed:
+        fn(x)
+    return (time.process_time() - t0) * 1000 / (size / 1000)
 
 
-def _matches_all(match: Callable[[View], list[tuple[int, int, int]]], vss: list[list[View]]) -> Callable[[], None]:
-    def run() -> None:
+def _on_views(match: Callable[[View], list[tuple[int, int, int]]]) -> Callable[[list[list[View]]], None]:
+    def run(vss: list[list[View]]) -> None:
         for vs in vss:
             for v in vs:
                 match(v)
@@ -164,8 +189,8 @@ def _matches_all(match: Callable[[View], list[tuple[int, int, int]]], vss: list[
     return run
 
 
-def _detect(det: PromptInjectionDetector, text: str) -> Callable[[], None]:
-    return lambda: det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
+def _views_of(text: str) -> list[list[View]]:
+    return [views(w, Limits()) for w in windows(text)]
 
 
 def machine() -> str:
@@ -175,40 +200,48 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions; 2 MB detector runs skipped")
+    parser.add_argument("--quick", action="store_true", help="fewer texts; the 2 MB detector runs skipped")
     parser.add_argument("--alternatives", action="store_true", help="also time the Set split into 4 and 16 Sets")
+    parser.add_argument("--data", type=Path, help="labelled data folder (prompt_attack.jsonl.gz): adds real prompts")
     parser.add_argument("--out", type=Path, help="write the Markdown table here")
     args = parser.parse_args()
     tier = SignatureTier()
     before = SetMatcher(tier)
     det_after = PromptInjectionDetector(PromptInjectionOptions(tiers=["signature"]))
     det_before = PromptInjectionDetector(PromptInjectionOptions(tiers=["signature"]))
-    sig_tier = det_before.tiers[0]
-    sig_tier._matches = SetMatcher(tier)  # type: ignore[method-assign]  # the old algorithm inside the detector
+    det_before.tiers[0]._matches = SetMatcher(tier)  # type: ignore[attr-defined]  # the old algorithm, in place
     alts = {f"{k} Sets": SetMatcher(tier, k) for k in (4, 16)} if args.alternatives else {}
     head = ["text", "`_matches` before ms/KB", "after ms/KB", "speed-up"]
     head += [f"{name} ms/KB" for name in alts]
     head += ["detector before ms/KB", "detector after ms/KB", "same matches"]
-    lines = [f"Machine: {machine()}. Seed {SEED}. Process CPU time.", "", "| " + " | ".join(head) + " |"]
+    lines = [f"Machine: {machine()}. Seed {SEED}. Process CPU time per KB.", "", "| " + " | ".join(head) + " |"]
     lines.append("|---" * len(head) + "|")
     print("\n".join(lines), flush=True)
-    for kind, text, reps in texts(args.quick):
-        vss = [views(w, Limits()) for w in windows(text)]
-        same = all(sorted(before(v)) == tier._matches(v) for vs in vss for v in vs)
-        b = _cpu_ms_per_kb(_matches_all(before, vss), len(text), reps)
-        a = _cpu_ms_per_kb(_matches_all(tier._matches, vss), len(text), reps)
-        cells = [kind, f"{b:.3f}", f"{a:.3f}", f"{b / a:.1f}x"]
-        cells += [f"{_cpu_ms_per_kb(_matches_all(m, vss), len(text), reps):.3f}" for m in alts.values()]
-        if args.quick and len(text) > 100_000:
+    for w in workloads(args.quick, args.data):
+        size = sum(map(len, w.timed))
+        warm = [_views_of(t) for t in w.warm]
+        cache = {t: _views_of(t) for t in dict.fromkeys(w.timed)}  # a repeated text shares its views
+        timed = [cache[t] for t in w.timed]
+        b = _cpu_ms_per_kb(_on_views(before), warm, timed, size)
+        a = _cpu_ms_per_kb(_on_views(tier._matches), warm, timed, size)
+        cells = [w.kind, f"{b:.3f}", f"{a:.3f}", f"{b / a:.1f}x"]
+        cells += [f"{_cpu_ms_per_kb(_on_views(m), warm, timed, size):.3f}" for m in alts.values()]
+        if args.quick and size > 1_000_000:
             cells += ["-", "-"]
         else:
             for det in (det_before, det_after):
-                cells.append(f"{_cpu_ms_per_kb(_detect(det, text), len(text), reps):.3f}")
+                run = _detect(det)
+                cells.append(f"{_cpu_ms_per_kb(run, w.warm, w.timed, size):.3f}")
+        same = all(sorted(before(v)) == tier._matches(v) for vss in timed for vs in vss for v in vs)  # after timing
         cells.append("yes" if same else "**NO**")
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _detect(det: PromptInjectionDetector) -> Callable[[str], object]:
+    return lambda text: det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
 
 
 if __name__ == "__main__":

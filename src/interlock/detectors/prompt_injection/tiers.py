@@ -164,13 +164,14 @@ class SignatureTier:
         self._latin = self._build_filter(i for i, s in enumerate(self._sigs) if s.latin)
 
     def _build_filter(self, indices: Iterable[int]) -> tuple[re2.Filter | None, list[int]]:
-        """A prefiltered matcher over some signatures (``None`` when there are none).
+        """A literal prefilter over some signatures (``None`` when there are none).
 
-        ``re2.Filter`` (RE2's ``FilteredRE2``) first finds each signature's required literal atoms with one
-        literal ``RE2::Set`` (a trie-like DFA that stays small), then runs only the signatures whose atoms are all
-        present, each as its own RE2. One ``RE2::Set`` of every pattern is the obvious alternative, but its DFA has
-        to track all patterns' threads at once: on text dense with trigger words its states blow up, the cache
-        thrashes and it costs ~2.5-4 ms per KB (see ``docs/bench/signatures.md``); this costs ~0.1-0.3.
+        ``re2.Filter`` (RE2's ``FilteredRE2``) finds each signature's required literal atoms with one literal
+        ``RE2::Set`` (a trie-like DFA that stays small) and names the candidate signatures, those whose atoms all
+        occur; :meth:`_matches` then runs only those, each alone (a non-matching candidate just finds nothing).
+        One ``RE2::Set`` of every pattern was the former way: its DFA tracks all patterns' threads at once, so on
+        text dense with trigger words its states blow up, the cache thrashes and it costs ~4-7 ms per KB; see
+        ``docs/bench/signatures.md``.
         """
         order = list(indices)
         if not order:
@@ -195,7 +196,7 @@ class SignatureTier:
         data = text.encode("utf-8")
         out: list[tuple[int, int, int]] = []
         in_bytes: list[int] = []  # positions in ``out`` whose spans are byte offsets
-        for h in flt.Match(data) or ():
+        for h in flt.Match(data, True) or ():  # candidates: every signature whose literal atoms all occur
             idx = order[h]
             rx = self._compiled[idx]
             spans = [m.span() for m in itertools.islice(rx.finditer(data), 3)]
