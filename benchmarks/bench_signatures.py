@@ -8,13 +8,18 @@ dense with trigger words the Set's DFA states blow up and the cache thrashes. It
 (``FilteredRE2``: a literal-atom prefilter, then each candidate signature as its own RE2).
 
 Texts (seeded): 1 KB of benign prose, 1 KB of attack prompts (the positives fixture), and "word salad" drawn
-from trigger words (:data:`TRIGGER_WORDS`) at 64 KB and 2 MB, plus 64 KB drawn from every word of every signature
-with markup punctuation (:func:`signature_vocabulary`, a harsher variant). Views are computed beforehand (not
+from trigger words (:data:`TRIGGER_WORDS`) at 64 KB and 2 MB, 64 KB drawn from every word of every signature
+with markup punctuation (:func:`signature_vocabulary`, a harsher variant), and the server load benchmark's 2 MB
+worst-case prompt (``load_server.py --big``). Views are computed beforehand (not
 timed); reported is process CPU time per KB of text for ``_matches`` over every view of every window, and for
 the signature-only detector (``detect``), before and after, plus whether both algorithms found the same matches.
-``--alternatives`` also times the Set split into 4 and 16 smaller Sets (one of the ideas evaluated).
+``--alternatives`` also times the Set split into 4 and 16 smaller Sets (one of the ideas evaluated);
+``--per-signature`` adds a worst-case search: a salad of each signature's own words; ``--data`` adds real prompts
+from the labelled data. Every timed text is distinct (a DFA cache warmed by the very same text would flatter the
+Set), except in the row that says "repeated".
 
-Usage: ``.venv/bin/python benchmarks/bench_signatures.py [--quick] [--alternatives] [--out docs/bench/x.md]``
+Usage: ``.venv/bin/python benchmarks/bench_signatures.py [--quick] [--alternatives] [--per-signature]
+[--data ../shared/data] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -144,6 +149,7 @@ def workloads(quick: bool, data: Path | None) -> list[Workload]:
     """The benchmark's texts, seeded; every timed text is distinct unless the kind says otherwise."""
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_engine import make_text  # the engine benchmark's realistic prose
+    from load_server import prompt_of  # the server load benchmark's --big prompt
 
     rng = random.Random(SEED)
     n = 100 if quick else 400
@@ -159,6 +165,7 @@ def workloads(quick: bool, data: Path | None) -> list[Workload]:
         Workload("trigger salad 64 KB", trigger[:1], trigger[1:]),
         Workload("signature-vocabulary salad 64 KB", dense[:1], dense[1:]),
         Workload("trigger salad 2 MB", [], [word_salad(2_000_000, SEED, TRIGGER_WORDS)]),
+        Workload("load benchmark's worst case, 2 MB", [], [prompt_of(random.Random(7), 2 * 1024 * 1024 - 200)]),
     ]
     if data is not None:
         with gzip.open(data / "prompt_attack.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -189,6 +196,32 @@ def _on_views(match: Callable[[View], list[tuple[int, int, int]]]) -> Callable[[
     return run
 
 
+def per_signature(tier: SignatureTier, before: SetMatcher, size: int) -> list[str]:
+    """Worst-case search: for each signature, ``size`` characters of salad from that signature's own words (and
+    :data:`PUNCTUATION`); ``_matches`` CPU ms/KB before and after, summarised, with the five worst texts."""
+    rows: list[tuple[float, float, str]] = []
+    for i, sig in enumerate(tier._sigs):
+        words = sorted(set(re.findall(r"[^\W\d_]{2,}", sig.pattern.removeprefix("(?i)")))) or ["x"]
+        vss = _views_of(word_salad(size, i, [*words, *PUNCTUATION, '"', "=", "+", "a", "b"]))
+        b = _cpu_ms_per_kb(_on_views(before), [], [vss], size)
+        a = _cpu_ms_per_kb(_on_views(tier._matches), [], [vss], size)
+        rows.append((a, b, sig.id))
+    rows.sort(reverse=True)
+    med = len(rows) // 2
+    out = [
+        "",
+        f"Per-signature salads ({len(rows)} texts of {size // 1024} KB, each from one signature's own words; "
+        "`_matches` CPU ms/KB, cold):",
+        "",
+        "| | before | after |",
+        "|---|---|---|",
+        f"| median | {sorted(r[1] for r in rows)[med]:.3f} | {sorted(r[0] for r in rows)[med]:.3f} |",
+        f"| worst | {max(r[1] for r in rows):.3f} | {rows[0][0]:.3f} |",
+    ]
+    out += [f"| `{sid}` salad | {b:.3f} | {a:.3f} |" for a, b, sid in rows[:5]]
+    return out
+
+
 def _views_of(text: str) -> list[list[View]]:
     return [views(w, Limits()) for w in windows(text)]
 
@@ -203,6 +236,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer texts; the 2 MB detector runs skipped")
     parser.add_argument("--alternatives", action="store_true", help="also time the Set split into 4 and 16 Sets")
     parser.add_argument("--data", type=Path, help="labelled data folder (prompt_attack.jsonl.gz): adds real prompts")
+    parser.add_argument("--per-signature", action="store_true", help="also the per-signature worst-case salads")
     parser.add_argument("--out", type=Path, help="write the Markdown table here")
     args = parser.parse_args()
     tier = SignatureTier()
@@ -236,6 +270,9 @@ def main() -> None:
         cells.append("yes" if same else "**NO**")
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
+    if args.per_signature:
+        lines += per_signature(tier, before, 16_384)
+        print("\n".join(lines[-12:]), flush=True)
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
