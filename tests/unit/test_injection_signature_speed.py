@@ -24,7 +24,7 @@ from types import ModuleType
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from interlock.detectors.prompt_injection.signatures import SIGNATURES
+from interlock.detectors.prompt_injection.signatures import SIGNATURES, Signature
 from interlock.detectors.prompt_injection.tiers import SignatureTier
 from interlock.text.normalize import Limits, View, views
 
@@ -168,3 +168,19 @@ def test_tier_without_signatures_or_without_latin_ones() -> None:
     only = SignatureTier({}, signatures=non_latin)
     assert only._matches(vs[0])  # the Russian phrasing matches in the base view
     assert all(only._matches(v) == [] for v in vs if v.name != "base" and not v.hidden)  # Latin views skip them
+
+
+def test_signatures_that_can_match_the_empty_string_keep_character_offsets() -> None:
+    """Matching bytes must not change how an empty match advances (one character, as ``re2`` does on ``str``)."""
+    sigs = [
+        Signature("t.optional", "obfuscation", 0.2, "(?i)(?:ignore)?"),
+        Signature("t.word", "instruction_override", 0.5, r"(?i)\bignore\b"),
+    ]
+    tier = SignatureTier({}, signatures=sigs)
+    reference = bench.SetMatcher(tier)
+    for text in ("éü ignore ünd ignore", "ignore", "日本語 ignore", ""):
+        for v in views(text, Limits()) if text else []:
+            got = tier._matches(v)
+            assert got == sorted(reference(v))
+            assert all(0 <= s <= e <= len(v.text) for _, s, e in got)
+    assert tier._matches(views("éü ignore", Limits())[0])[:3] == [(0, 0, 0), (0, 1, 1), (0, 2, 2)]
