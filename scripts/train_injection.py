@@ -32,15 +32,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from injection_synth import generate  # noqa: E402
+from injection_carriers import ask_about, insert, real_documents  # noqa: E402
+from injection_synth import generate, make_payload  # noqa: E402
 
 from interlock.datasets import read_jsonl, shared_data_dir  # noqa: E402
 from interlock.detectors.prompt_injection.trained import (  # noqa: E402
+    MIN_SENTENCE_TOKENS,
     WHOLE_TEXT_MAX,
     WINDOW_CHARS,
     InjectionModel,
-    analyze,
+    document_pieces,
+    features,
     normalise,
+    piece_features,
+    tokens,
     windows,
 )
 from interlock.evaluation import Example, Prediction, metrics  # noqa: E402
@@ -64,7 +69,11 @@ def load_rows(data: Path) -> list[dict[str, Any]]:
     return [r for r in read_jsonl(data / "prompt_attack.jsonl.gz") if r.get("text")]
 
 
-Unit = tuple[str, int]
+#: A training unit: the features the shipped inference computes for one scored part of a text, and its label.
+Unit = tuple[list[str], int, float]  # features, label, sample weight
+#: Sentences of a direct attack are positives with a lower weight: most carry the attack, some ("Thank you.") not.
+DIRECT_PIECE_WEIGHT = 0.5
+CHAR = False  # in-word character n-grams (``--char``)
 
 
 def _payload_span(injected: str, clean: str) -> tuple[int, int] | None:
@@ -80,39 +89,115 @@ def _payload_span(injected: str, clean: str) -> tuple[int, int] | None:
     return (p, end) if end - p >= 8 else None
 
 
-def _windows_of(text: str, label: int, span: tuple[int, int] | None = None) -> list[Unit]:
-    """Training units from a document: its windows (for a positive, only those overlapping the payload)."""
-    out = []
-    for a, b in windows(text):
-        if span is None or (a < span[1] and b > span[0]):
-            out.append((text[a:b], label))
-    return out
+def plain_unit(text: str, label: int, weight: float = 1.0) -> Unit:
+    return features(tokens(normalise(text)), CHAR), label, weight
+
+
+def document_units(
+    text: str, label: int, span: tuple[int, int] | None = None, weight: float = 1.0, bare: bool = False
+) -> list[Unit]:
+    """The units inference scores in a document, labelled: the whole text (short enough), each sentence/line on
+    its own and in its document context, and each window of a long text. With a payload ``span``, a part is a
+    positive when the payload is most of it, benign when it does not touch it, and left out in between (a long
+    benign table with one injected line is not a lesson about tables); without a span, everything gets
+    ``label``. A ``bare`` payload (an ordinary request) is a positive only in context, never on its own."""
+
+    def lab(a: int, b: int) -> int | None:
+        if span is None:
+            return label
+        inter = min(b, span[1]) - max(a, span[0])
+        if inter <= 0:
+            return 0
+        return 1 if inter >= 0.5 * min(b - a, span[1] - span[0] + 40) else None
+
+    doc = document_pieces(text)
+    units: list[Unit] = []
+    if len(text) <= WHOLE_TEXT_MAX and (y := lab(0, len(text))) is not None and not (bare and y):
+        units.append((features([t for ts in doc.tokens for t in ts], CHAR), y, weight))
+    for (a, b), ts, c, k, x in zip(doc.spans, doc.tokens, doc.contexts, doc.kinds, doc.extras, strict=True):
+        if len(ts) >= MIN_SENTENCE_TOKENS and c is not None and (y := lab(a, b)) is not None:
+            units.append((piece_features(ts, c, k, CHAR, x), y, weight))
+            if not (bare and y):
+                units.append((features(ts, CHAR), y, weight))
+    if len(text) > WINDOW_CHARS:
+        for a, b in windows(text):
+            if (y := lab(a, b)) is not None and not (bare and y):
+                units.append(plain_unit(text[a:b], y, weight))
+    return units
 
 
 def units_from(rows: list[dict[str, Any]]) -> list[Unit]:
-    """Turn labelled rows into training units that look like what inference scores (whole short texts, windows)."""
+    """Turn labelled rows into training units that look like what inference scores."""
     clean = {r["id"].rsplit("/", 1)[0]: r["text"] for r in rows if r.get("category", "").startswith("indirect_clean")}
     units: list[Unit] = []
     for r in rows:
         text, label = r["text"], int(r["label"])
         if label == 1 and "payload_span" in r:
             a, b = r["payload_span"]
-            units.append((text[a:b], 1))
-            units += _windows_of(text, 1, (a, b))
+            if not r.get("bare"):  # a framed payload is an injection on its own too
+                units.append(plain_unit(text[a:b], 1))
+            units += document_units(text, 1, (a, b), bare=bool(r.get("bare")))
         elif label == 1 and r.get("source") == "pi_bipia":
             twin = clean.get(r["id"].rsplit("/", 1)[0])
             span = _payload_span(text, twin) if twin else None
-            if span is not None:
-                units.append((text[span[0] : span[1]], 1))
-                units += _windows_of(text, 1, span)
-        elif label == 1:
-            units.append((text[:WHOLE_TEXT_MAX], 1))
+            if span is not None:  # the bare goal alone is often a harmless request: only in context
+                units += document_units(text, 1, span, bare=True)
+        elif label == 1:  # a direct attack: the whole text, and its sentences as parts of an attack prompt
+            units.append(plain_unit(text[:WHOLE_TEXT_MAX], 1))
+            doc = document_pieces(text)
+            units += [
+                (features(ts, CHAR), 1, DIRECT_PIECE_WEIGHT) for ts in doc.tokens if len(ts) >= MIN_SENTENCE_TOKENS
+            ]
         else:
-            if len(text) <= WHOLE_TEXT_MAX:
-                units.append((text, 0))
-            if len(text) > WINDOW_CHARS:
-                units += _windows_of(text, 0)
+            units += document_units(text, 0)
     return units
+
+
+def augmented_rows(
+    train_rows: list[dict[str, Any]], docs: list[tuple[str, str]], seed: int, n: int
+) -> list[dict[str, Any]]:
+    """Payloads inserted into real benign documents (positives with spans) and the same documents clean.
+
+    Payloads are the synthetic generator's (framed goals, several languages) and *bare tasks*: the training
+    fold's own short benign requests, which are positives only inside a document."""
+    rng = random.Random(seed)
+    tasks = [
+        r["text"].strip()
+        for r in train_rows
+        if r["label"] == 0
+        and 12 <= len(r["text"]) <= 160
+        and "\n" not in r["text"].strip()
+        and r["source"] != "synthetic"
+    ]
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        kind, doc = docs[rng.randrange(len(docs))]
+        r = rng.random()
+        if r < 0.35:
+            out.append({"text": doc, "label": 0, "source": "carrier", "category": f"clean_{kind}", "id": f"c{i}"})
+            continue
+        if r < 0.5:  # the user's own request about the document: benign
+            text, _ = ask_about(rng, kind, doc)
+            out.append({"text": text, "label": 0, "source": "carrier", "category": f"asked_{kind}", "id": f"c{i}"})
+            continue
+        bare = bool(tasks) and rng.random() < 0.4
+        if bare:
+            payload = rng.choice(tasks)
+        else:
+            payload = make_payload(rng)[1]
+        text, span = insert(rng, doc, payload)
+        out.append(
+            {
+                "text": text,
+                "label": 1,
+                "source": "carrier",
+                "category": f"injected_{kind}",
+                "id": f"c{i}",
+                "payload_span": list(span),
+                "bare": bare,
+            }
+        )
+    return out
 
 
 def benign_corpora(seed: int, per_kind: int = 1500) -> list[Unit]:
@@ -133,7 +218,7 @@ def benign_corpora(seed: int, per_kind: int = 1500) -> list[Unit]:
                 text = f.read_text(encoding="utf-8", errors="replace")[:20000]
             except OSError:
                 continue
-            pool += _windows_of(text, 0)
+            pool += [plain_unit(text[a:b], 0) for a, b in windows(text)]
         rng.shuffle(pool)
         units += pool[:per_kind]
     return units
@@ -141,21 +226,21 @@ def benign_corpora(seed: int, per_kind: int = 1500) -> list[Unit]:
 
 def fit(units: list[Unit], char: bool, max_features: int, c: float) -> dict[str, Any]:
     """Fit TF-IDF + logistic regression and a Platt calibration; return the artifact dict."""
-    texts = [normalise(t) for t, _ in units]
-    y = np.array([label for _, label in units])
+    y = np.array([u[1] for u in units])
+    sw = np.array([u[2] for u in units])
     vec = TfidfVectorizer(
-        analyzer=lambda t: analyze(t, char), sublinear_tf=True, min_df=3, max_features=max_features, dtype=np.float64
+        analyzer=lambda feats: feats, sublinear_tf=True, min_df=3, max_features=max_features, dtype=np.float64
     )
-    x = vec.fit_transform(texts)
+    x = vec.fit_transform([u[0] for u in units])
     clf = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=SEED)
     # Out-of-fold margins for Platt scaling, so calibration does not see its own training rows.
     oof = np.zeros(len(units))
     for tr, te in StratifiedKFold(n_splits=3, shuffle=True, random_state=SEED).split(x, y):
         m = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear", random_state=SEED)
-        m.fit(x[tr], y[tr])
+        m.fit(x[tr], y[tr], sample_weight=sw[tr])
         oof[te] = m.decision_function(x[te])
     platt = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(oof.reshape(-1, 1), y)
-    clf.fit(x, y)
+    clf.fit(x, y, sample_weight=sw)
     vocab = vec.get_feature_names_out().tolist()
     coef = clf.coef_[0]
     keep = [i for i, w in enumerate(coef) if abs(w) > 1e-4]  # drop features the model ignores
@@ -254,6 +339,7 @@ def main() -> int:
     ap.add_argument("--max-features", type=int, default=60000)
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--synthetic", type=int, default=6000, help="synthetic rows added to every training set")
+    ap.add_argument("--augmented", type=int, default=4000, help="real documents, half with an inserted payload")
     ap.add_argument("--folds", nargs="*", help="only these fold names (substring match)")
     ap.add_argument("--report", default=str(ROOT / "docs/bench/injection_trained.md"))
     args = ap.parse_args()
@@ -268,6 +354,10 @@ def main() -> int:
     corpora = benign_corpora(SEED)
     print(f"benign corpus windows: {len(corpora)}", file=sys.stderr)
     char = args.char
+    global CHAR
+    CHAR = char
+    docs = real_documents(SEED, data)
+    print(f"real carrier documents: {len(docs)}", file=sys.stderr)
     hard = [r for r in read_jsonl(HARD_NEGATIVES)] if HARD_NEGATIVES.exists() else []
 
     lines = ["# Trained prompt-injection tier: leave-source-out evaluation", ""]
@@ -283,18 +373,33 @@ def main() -> int:
         "| p50 ms/text |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    pooled_neg: list[float] = []
-    pooled: list[Prediction] = []
     fold_models: dict[str, tuple[InjectionModel, list[dict[str, Any]]]] = {}
+    fold_margins: dict[str, list[float]] = {}
     for name, held in FOLDS.items():
         if args.folds and not any(f in name for f in args.folds):
             continue
-        train = units_from([r for r in rows if r["source"] not in held] + synth) + corpora
+        train_rows = [r for r in rows if r["source"] not in held]
+        train_rows += augmented_rows(train_rows, docs, SEED, args.augmented)
+        train = units_from(train_rows + synth) + corpora
         test = [r for r in rows if r["source"] in held]
         t0 = time.perf_counter()
         model = InjectionModel(fit(train, char, args.max_features, args.C))
         fold_models[name] = (model, test)
-        fit_s = time.perf_counter() - t0
+        print(f"[{name}] fit {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+        fold_margins[name] = [model.score_text(r["text"]).margin for r in test]
+    # Calibrate on out-of-source margins: in-source (out-of-fold) margins are nearly separable and give a Platt
+    # slope so steep that unseen benign texts saturate at probability 1 and no threshold separates them.
+    platt = None
+    if fold_margins:
+        xs = np.array([m for ms in fold_margins.values() for m in ms]).reshape(-1, 1)
+        ys = np.array([int(r["label"]) for _, test in fold_models.values() for r in test])
+        cal = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(xs, ys)
+        platt = [float(cal.coef_[0][0]), float(cal.intercept_[0])]
+    pooled_neg: list[float] = []
+    pooled: list[Prediction] = []
+    for name, (model, test) in fold_models.items():
+        assert platt is not None
+        model.platt_a, model.platt_b = platt
         preds = score(model, test)
         pooled += preds
         pooled_neg += [p.score for p in preds if p.example.label == 0]
@@ -304,11 +409,11 @@ def main() -> int:
             f"| {name} | {m['positives']}/{m['negatives']} | {fmt(m['roc_auc'])} | {fmt(m['tpr_at_1pct_fpr'])} "
             f"| {fmt(m['tpr_at_5pct_fpr'])} | {fmt(m['recall'])} | {fmt(m['fpr'])} | {lat:.2f} |"
         )
-        by_cat = {}
+        by_cat: dict[str, list[Prediction]] = {}
         for p in preds:
             by_cat.setdefault(p.example.category, []).append(p)
         print(
-            f"[{name}] fit {fit_s:.0f}s AUC {fmt(m['roc_auc'])} TPR@1% {fmt(m['tpr_at_1pct_fpr'])} "
+            f"[{name}] AUC {fmt(m['roc_auc'])} TPR@1% {fmt(m['tpr_at_1pct_fpr'])} "
             f"recall {fmt(m['recall'])} FPR {fmt(m['fpr'])}",
             file=sys.stderr,
         )
@@ -338,15 +443,18 @@ def main() -> int:
         print("\n".join(lines))
         return 0
     t0 = time.perf_counter()
-    artifact = fit(units_from(rows + synth) + corpora, char, args.max_features, args.C)
+    all_rows = rows + augmented_rows(rows, docs, SEED, args.augmented)
+    artifact = fit(units_from(all_rows + synth) + corpora, char, args.max_features, args.C)
     artifact["thresholds"] = thresholds or artifact["thresholds"]
+    if platt is not None:  # the out-of-source calibration the thresholds were set with
+        artifact["platt"] = platt
     artifact["card"] = {
         "trained_on": "prompt_attack.jsonl.gz (all sources) + synthetic rows from scripts/injection_synth.py + "
         "benign windows of this Python installation's stdlib code, e-mail test messages and package READMEs",
         "units": "whole short texts, payload sentences (diffed against clean twins) and ~400-char windows",
         "features": "word 1-2-grams + in-word char 3-5-grams on normalised text (NFKC, lower case, placeholders)",
         "model": f"logistic regression (liblinear, C={args.C}, balanced) on TF-IDF (sublinear TF, L2), "
-        "Platt-calibrated on out-of-fold margins",
+        "Platt-calibrated on leave-source-out margins",
         "sensitivity_fpr_targets": SENSITIVITY_FPR,
         "seed": SEED,
     }

@@ -12,6 +12,7 @@ reported. Work is linear in the text length.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import math
@@ -26,7 +27,21 @@ from typing import Any
 
 import re2
 
-__all__ = ["InjectionModel", "ScoredSpan", "analyze", "features", "load_model", "normalise", "tokens", "windows"]
+__all__ = [
+    "InjectionModel",
+    "Pieces",
+    "ScoredSpan",
+    "analyze",
+    "contexts",
+    "document_pieces",
+    "features",
+    "line_kind",
+    "load_model",
+    "normalise",
+    "piece_features",
+    "tokens",
+    "windows",
+]
 
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]")
 _URL = re2.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"')\]]+")
@@ -80,9 +95,7 @@ def features(words: list[str], char_ngrams: bool = False) -> list[str]:
 
 def windows(text: str, size: int = WINDOW_CHARS) -> Iterator[tuple[int, int]]:
     """Overlapping ``(start, end)`` windows of whole sentences/lines, each about ``size`` characters."""
-    bounds = [0]
-    for m in _SENTENCE_END.finditer(text):
-        bounds.append(m.end())
+    bounds = [0, *sorted(_sentence_cuts(text) - {0})]
     if bounds[-1] != len(text):
         bounds.append(len(text))
     i = 0
@@ -101,13 +114,163 @@ def windows(text: str, size: int = WINDOW_CHARS) -> Iterator[tuple[int, int]]:
         i = max(i + 1, j - 1)  # the next window repeats the last sentence of this one
 
 
+#: Line kinds: a row of a table, a line of code, or prose.
+TABLE, CODE, PROSE = "table", "code", "prose"
+_CODE_STARTS = (
+    "def ",
+    "class ",
+    "import ",
+    "from ",
+    "return",
+    "#",
+    "//",
+    "/*",
+    "if ",
+    "for ",
+    "while ",
+    "else",
+    "elif ",
+    "try:",
+    "except",
+    "with ",
+    "@",
+    "```",
+    "<",
+    "$ ",
+    "{",
+    "}",
+    "var ",
+    "let ",
+    "const ",
+    "function ",
+    "public ",
+)
+_CODE_ENDS = (":", ";", "{", "}", ")", "(", "[", "]", ",", "```")
+
+
+def line_kind(line: str) -> str:
+    """Whether a sentence/line reads as a table row, code, or prose (cheap string tests, no regexes)."""
+    s = line.strip()
+    if s.count("|") >= 2 or s.count("\t") >= 2:
+        return TABLE
+    if s.startswith(_CODE_STARTS) or s.endswith(_CODE_ENDS) or " = " in s or "()" in s or "==" in s:
+        return CODE
+    return PROSE
+
+
+def contexts(kinds: list[str]) -> list[str | None]:
+    """The kind of document around each piece: the most common kind among the *other* pieces.
+
+    A lone piece has no context (``None``). Ties go to the more structured kind (table, then code).
+    """
+    total = Counter(kinds)
+    out: list[str | None] = []
+    for k in kinds:
+        other = total.copy()
+        other[k] -= 1
+        if sum(other.values()) <= 0:
+            out.append(None)
+            continue
+        out.append(max((TABLE, CODE, PROSE), key=lambda kind: (other[kind], kind == TABLE, kind == CODE)))
+    return out
+
+
+_DEICTIC = frozenset(
+    "this these above below it its attached table code email e-mail mail message document text snippet error "
+    "article passage file script function list data row column".split()
+)
+
+
+def relation(words: list[str], elsewhere: Counter[str]) -> list[str]:
+    """How a piece relates to the rest of its document: whether its content words occur elsewhere in it and
+    whether it points at it ("this table", "the code above"). A user's request about a document shares its words
+    or points at it; an injected task usually does neither."""
+    content = [w for w in words if len(w) > 3 and w.isalpha()]
+    shared = sum(1 for w in content if elsewhere[w] > 0)
+    share = shared / len(content) if content else 0.0
+    out = ["overlap:" + ("none" if shared == 0 else "low" if share < 0.34 else "high")]
+    if any(w in _DEICTIC for w in words):
+        out.append("deictic")
+    return out
+
+
+def piece_features(
+    words: list[str], context: str | None, kind: str, char_ngrams: bool = False, extra: list[str] | None = None
+) -> list[str]:
+    """Features of one sentence/line judged *as part of its document*: its n-grams, the pair (document kind, own
+    kind) and structural ``extra`` features (position, :func:`relation`), all tagged with the document's kind
+    (``"table§your answer"``), so they form a feature space of their own.
+
+    That space lets the model learn that a request or question is ordinary as a user's prompt but out of place as
+    one line of a table, an e-mail or a code listing — which is what an indirect injection looks like — without
+    disturbing what the plain n-grams say about the same sentence on its own (also scored, see
+    :meth:`InjectionModel.score_text`).
+    """
+    if context is None:
+        return features(words, char_ngrams)
+    structure = [f"self:{kind}", *(extra or ())]
+    return [f"{context}§{f}" for f in (*features(words), *structure)]
+
+
+def _sentence_cuts(text: str) -> set[int]:
+    """Sentence and line ends; a table row stays whole ("| Gordon S. | ..." is one row, not two sentences)."""
+    starts, table_lines = [], []
+    pos = 0
+    for line in text.split("\n"):
+        starts.append(pos)
+        table_lines.append(line_kind(line) == TABLE)
+        pos += len(line) + 1
+    cuts = set()
+    for m in _SENTENCE_END.finditer(text):
+        if "\n" in m.group() or not table_lines[bisect.bisect_right(starts, m.start()) - 1]:
+            cuts.add(m.end())
+    return cuts
+
+
+@dataclass
+class Pieces:
+    """A text split the way the model scores it (see :func:`document_pieces`)."""
+
+    spans: list[tuple[int, int]]
+    tokens: list[list[str]]
+    contexts: list[str | None]
+    kinds: list[str]
+    extras: list[list[str]]
+
+
+def document_pieces(text: str) -> Pieces:
+    """Split a text into sentence/line pieces (also cut at the bounds of :func:`windows`), each with its tokens,
+    document context, own kind, and structural features (first/middle/last piece, :func:`relation` to the rest)."""
+    bounds = sorted(_sentence_cuts(text) | {b for span in windows(text) for b in span} | {0, len(text)})
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    toks = [tokens(normalise(text[a:b])) for a, b in spans]
+    kinds = [line_kind(text[a:b]) for a, b in spans]
+    present = [i for i, ts in enumerate(toks) if ts]
+    ctx: list[str | None] = [None] * len(spans)
+    for i, c in zip(present, contexts([kinds[i] for i in present]), strict=True):
+        ctx[i] = c
+    everywhere: Counter[str] = Counter(t for ts in toks for t in set(ts))
+    extras: list[list[str]] = []
+    for n, ts in enumerate(toks):
+        if ctx[n] is None:
+            extras.append([])
+            continue
+        own = set(ts)
+        elsewhere = Counter({w: everywhere[w] - (w in own) for w in own})
+        where = "first" if n == present[0] else "last" if n == present[-1] else "middle"
+        rel = relation(ts, elsewhere)
+        extras.append([f"pos:{where}", *rel, *(f"pos:{where}+{r}" for r in rel)])
+    return Pieces(spans, toks, ctx, kinds, extras)
+
+
 @dataclass(frozen=True)
 class ScoredSpan:
-    """The best-scoring part of a text."""
+    """The best-scoring part of a text: calibrated probability, span, and the raw linear margin."""
 
     score: float
     start: int
     end: int
+    margin: float = -math.inf
 
 
 class InjectionModel:
@@ -149,40 +312,43 @@ class InjectionModel:
         return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
     def score_text(self, text: str) -> ScoredSpan:
-        """Best calibrated score over the whole text (when short), each sentence/line, and each window.
+        """Best calibrated score over the whole text (up to ``WHOLE_TEXT_MAX``), each sentence/line in its
+        document context, and each window of a long text.
 
-        Each sentence is normalised and tokenised once; a window's features come from its sentences' tokens.
+        Each sentence is normalised and tokenised once; the whole text's and each window's features come from
+        the sentences' tokens.
         """
         if not text.strip():
             return ScoredSpan(0.0, 0, 0)
-        if len(text) <= WINDOW_CHARS:
-            return ScoredSpan(self.probability(self.margin(normalise(text))), 0, len(text))
-        spans = list(windows(text))
-        bounds = sorted({b for span in spans for b in span})
-        pieces = list(zip(bounds, bounds[1:], strict=False))
-        toks = [tokens(normalise(text[a:b])) for a, b in pieces]
+        doc = document_pieces(text)
+        pieces, toks = doc.spans, doc.tokens
         best_m, best_span = -math.inf, (0, len(text))
         if len(text) <= WHOLE_TEXT_MAX:
             best_m = self._margin(features([t for ts in toks for t in ts], self.char_ngrams))
         # Single sentences/lines: an instruction inserted into a table or list is one line of its own.
-        for (a, b), ts in zip(pieces, toks, strict=True):
-            if len(ts) >= MIN_SENTENCE_TOKENS:
-                m = self._margin(features(ts, self.char_ngrams))
+        # Each sentence/line on its own and as part of its document (a table row, an e-mail line ...).
+        for (a, b), ts, c, k, x in zip(pieces, toks, doc.contexts, doc.kinds, doc.extras, strict=True):
+            if len(ts) >= MIN_SENTENCE_TOKENS and c is not None:
+                m = max(
+                    self._margin(features(ts, self.char_ngrams)),
+                    self._margin(piece_features(ts, c, k, self.char_ngrams, x)),
+                )
                 if m > best_m:
                     best_m, best_span = m, (a, b)
-        i = 0
-        for start, end in spans:
-            while i < len(pieces) and pieces[i][0] < start:
-                i += 1
-            window: list[str] = []
-            j = i
-            while j < len(pieces) and pieces[j][1] <= end:
-                window += toks[j]
-                j += 1
-            m = self._margin(features(window, self.char_ngrams))
-            if m > best_m:
-                best_m, best_span = m, (start, end)
-        return ScoredSpan(self.probability(best_m), *best_span)
+        if len(text) > WINDOW_CHARS:
+            i = 0
+            for start, end in windows(text):
+                while i < len(pieces) and pieces[i][0] < start:
+                    i += 1
+                window: list[str] = []
+                j = i
+                while j < len(pieces) and pieces[j][1] <= end:
+                    window += toks[j]
+                    j += 1
+                m = self._margin(features(window, self.char_ngrams))
+                if m > best_m:
+                    best_m, best_span = m, (start, end)
+        return ScoredSpan(self.probability(best_m), *best_span, best_m)
 
 
 @cache
