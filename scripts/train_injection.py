@@ -37,10 +37,12 @@ from injection_synth import generate, make_payload  # noqa: E402
 
 from interlock.datasets import read_jsonl, shared_data_dir  # noqa: E402
 from interlock.detectors.prompt_injection.trained import (  # noqa: E402
+    FAMILIES,
     MIN_SENTENCE_TOKENS,
     WHOLE_TEXT_MAX,
     WINDOW_CHARS,
     InjectionModel,
+    ScoredSpan,
     document_pieces,
     features,
     normalise,
@@ -328,6 +330,59 @@ def combined_detector_lines(
     return out
 
 
+Margins = dict[str, ScoredSpan]
+
+
+def fit_calibration(items: list[tuple[Margins, int]]) -> dict[str, list[float]]:
+    """One Platt map per evidence family, fitted on the parts of that family (texts without one are left out)."""
+    out: dict[str, list[float]] = {}
+    for fam in FAMILIES:
+        xs = [m[fam].margin for m, _ in items if fam in m]
+        ys = [y for m, y in items if fam in m]
+        if len(xs) < 20 or len(set(ys)) < 2:
+            continue
+        cal = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(np.array(xs).reshape(-1, 1), ys)
+        out[fam] = [float(cal.coef_[0][0]), float(cal.intercept_[0])]
+    return out
+
+
+def calibrated(m: Margins, calibration: dict[str, list[float]]) -> float:
+    """The text probability :meth:`InjectionModel.score_text` computes, under ``calibration``."""
+    best = 0.0
+    for fam, s in m.items():
+        a, b = calibration.get(fam, calibration.get("plain", [1.0, 0.0]))
+        z = a * s.margin + b
+        best = max(best, 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0)
+    return best
+
+
+def nested_calibration_lines(labelled: dict[str, list[tuple[Margins, int]]]) -> list[str]:
+    """Operating points a source never seen *by the calibration either* would get: for each fold, calibrate and set
+    the thresholds on the other folds' out-of-source margins only."""
+    if len(labelled) < 2:
+        return []
+    out = [
+        "",
+        "Stricter check of the operating points: calibration and thresholds fitted on the *other* folds only "
+        "(recall / FPR of the trained tier on the held-out sources):",
+        "",
+        "| held-out sources | " + " | ".join(SENSITIVITY_FPR) + " |",
+        "|---|" + "---|" * len(SENSITIVITY_FPR),
+    ]
+    for name, items in labelled.items():
+        others = [x for n, xs in labelled.items() if n != name for x in xs]
+        cal = fit_calibration(others)
+        neg = [calibrated(m, cal) for m, y in others if y == 0]
+        cells = []
+        for fpr in SENSITIVITY_FPR.values():
+            thr = threshold_for(neg, fpr)
+            pos_s = [calibrated(m, cal) >= thr for m, y in items if y == 1]
+            neg_s = [calibrated(m, cal) >= thr for m, y in items if y == 0]
+            cells.append(f"{sum(pos_s) / max(1, len(pos_s)):.3f} / {sum(neg_s) / max(1, len(neg_s)):.3f}")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return out
+
+
 def fmt(v: Any) -> str:
     return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
@@ -374,7 +429,7 @@ def main() -> int:
         "|---|---|---|---|---|---|---|---|",
     ]
     fold_models: dict[str, tuple[InjectionModel, list[dict[str, Any]]]] = {}
-    fold_margins: dict[str, list[float]] = {}
+    fold_margins: dict[str, list[Margins]] = {}
     for name, held in FOLDS.items():
         if args.folds and not any(f in name for f in args.folds):
             continue
@@ -386,20 +441,20 @@ def main() -> int:
         model = InjectionModel(fit(train, char, args.max_features, args.C))
         fold_models[name] = (model, test)
         print(f"[{name}] fit {time.perf_counter() - t0:.0f}s", file=sys.stderr)
-        fold_margins[name] = [model.score_text(r["text"]).margin for r in test]
-    # Calibrate on out-of-source margins: in-source (out-of-fold) margins are nearly separable and give a Platt
-    # slope so steep that unseen benign texts saturate at probability 1 and no threshold separates them.
-    platt = None
-    if fold_margins:
-        xs = np.array([m for ms in fold_margins.values() for m in ms]).reshape(-1, 1)
-        ys = np.array([int(r["label"]) for _, test in fold_models.values() for r in test])
-        cal = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000).fit(xs, ys)
-        platt = [float(cal.coef_[0][0]), float(cal.intercept_[0])]
+        fold_margins[name] = [model.margins(r["text"]) for r in test]
+    # Calibrate on out-of-source margins, one map per evidence family: in-source (out-of-fold) margins are nearly
+    # separable and give a slope so steep that unseen benign texts saturate at probability 1, and a margin means
+    # something different for a whole prompt than for one line of a table.
+    labelled = {
+        name: list(zip(fold_margins[name], [int(r["label"]) for r in fold_models[name][1]], strict=True))
+        for name in fold_models
+    }
+    calibration = fit_calibration([x for xs in labelled.values() for x in xs])
+    nested = nested_calibration_lines(labelled)
     pooled_neg: list[float] = []
     pooled: list[Prediction] = []
     for name, (model, test) in fold_models.items():
-        assert platt is not None
-        model.platt_a, model.platt_b = platt
+        model.family_platt = {k: (v[0], v[1]) for k, v in calibration.items()}
         preds = score(model, test)
         pooled += preds
         pooled_neg += [p.score for p in preds if p.example.label == 0]
@@ -437,6 +492,7 @@ def main() -> int:
         for k, thr in thresholds.items():
             mk = metrics(flagged_at(pooled, thr))
             lines.append(f"| {k} | {thr:.6f} | {fmt(mk['recall'])} | {fmt(mk['fpr'])} |")
+    lines += nested
     if fold_models and thresholds:
         lines += combined_detector_lines(fold_models, thresholds)
     if args.eval_only:
@@ -446,8 +502,9 @@ def main() -> int:
     all_rows = rows + augmented_rows(rows, docs, SEED, args.augmented)
     artifact = fit(units_from(all_rows + synth) + corpora, char, args.max_features, args.C)
     artifact["thresholds"] = thresholds or artifact["thresholds"]
-    if platt is not None:  # the out-of-source calibration the thresholds were set with
-        artifact["platt"] = platt
+    if calibration:  # the out-of-source calibration the thresholds were set with
+        artifact["family_platt"] = calibration
+        artifact["platt"] = calibration.get("plain", artifact["platt"])
     artifact["card"] = {
         "trained_on": "prompt_attack.jsonl.gz (all sources) + synthetic rows from scripts/injection_synth.py + "
         "benign windows of this Python installation's stdlib code, e-mail test messages and package READMEs",

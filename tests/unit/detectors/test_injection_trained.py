@@ -134,11 +134,22 @@ def test_a_request_inside_a_table_scores_far_above_the_request_or_table_alone(ta
         at = {"start": 0, "middle": len(lines) // 2, "end": len(lines)}[position]
         injected = "\n".join([*lines[:at], task, *lines[at:]])
         s = m.score_text(injected)
-        assert s.margin - max(m.score_text(TABLE).margin, m.score_text(task).margin) > 2
+        assert s.score >= m.thresholds["medium"]  # flagged at the default sensitivity ...
+        assert max(m.score_text(TABLE).score, m.score_text(task).score) < m.thresholds["high"]  # ... neither alone
         assert injected[s.start : s.end].strip() == task  # the reported span is the inserted line
 
 
 def test_users_own_question_about_a_table_is_not_an_injection() -> None:
     m = load_model()
     asked = TABLE + "\nWhich team had the most wins?"
-    assert m.score_text(asked).score < m.thresholds["medium"]
+    assert m.score_text(asked).score < m.thresholds["high"]
+
+
+def test_margins_are_reported_per_evidence_family_and_calibrated_separately() -> None:
+    m = load_model()
+    assert set(m.family_platt) == {"plain", "table", "code", "prose"}
+    fams = m.margins("Describe the lifecycle of a butterfly.\n" + TABLE)
+    assert set(fams) == {"plain", "table"}
+    best = m.score_text("Describe the lifecycle of a butterfly.\n" + TABLE)
+    assert best.score == max(m.probability(s.margin, f) for f, s in fams.items())
+    assert m.margins("") == {} and m.score_text("   ").score == 0.0

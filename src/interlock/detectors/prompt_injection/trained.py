@@ -114,8 +114,11 @@ def windows(text: str, size: int = WINDOW_CHARS) -> Iterator[tuple[int, int]]:
         i = max(i + 1, j - 1)  # the next window repeats the last sentence of this one
 
 
-#: Line kinds: a row of a table, a line of code, or prose.
+#: Line kinds: a row of a table, a line of code, or prose; also the evidence families of in-document judgments.
 TABLE, CODE, PROSE = "table", "code", "prose"
+#: The evidence family of parts scored without document context (whole text, sentence alone, window).
+PLAIN = "plain"
+FAMILIES = (PLAIN, TABLE, CODE, PROSE)
 _CODE_STARTS = (
     "def ",
     "class ",
@@ -286,6 +289,10 @@ class InjectionModel:
         self.intercept: float = data["intercept"]
         self.platt_a: float = data["platt"][0]
         self.platt_b: float = data["platt"][1]
+        #: evidence family -> (a, b) of its own calibration; families without one use ``platt``
+        self.family_platt: dict[str, tuple[float, float]] = {
+            k: (float(v[0]), float(v[1])) for k, v in data.get("family_platt", {}).items()
+        }
         #: sensitivity name -> probability threshold (measured operating points, see the model card)
         self.thresholds: dict[str, float] = data["thresholds"]
         self.card: dict[str, Any] = data.get("card", {})
@@ -306,35 +313,39 @@ class InjectionModel:
             dot += v * w[1]
         return dot / math.sqrt(norm) + self.intercept if norm else self.intercept
 
-    def probability(self, margin: float) -> float:
-        """Platt-calibrated probability that a text with this margin is an injection."""
-        z = self.platt_a * margin + self.platt_b
+    def probability(self, margin: float, family: str = "plain") -> float:
+        """Calibrated probability that a part with this margin, of this evidence family, is an injection."""
+        a, b = self.family_platt.get(family, (self.platt_a, self.platt_b))
+        z = a * margin + b
         return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
-    def score_text(self, text: str) -> ScoredSpan:
-        """Best calibrated score over the whole text (up to ``WHOLE_TEXT_MAX``), each sentence/line in its
-        document context, and each window of a long text.
+    def margins(self, text: str) -> dict[str, ScoredSpan]:
+        """The best raw margin and its span per *evidence family*: ``plain`` (the whole text up to
+        ``WHOLE_TEXT_MAX``, each sentence/line on its own, each window of a long text) and one family per document
+        kind (``table``, ``code``, ``prose``: sentences/lines judged as part of such a document). A family with no
+        scored part is absent. ``ScoredSpan.score`` holds the margin here.
 
         Each sentence is normalised and tokenised once; the whole text's and each window's features come from
         the sentences' tokens.
         """
+        best: dict[str, ScoredSpan] = {}
+
+        def keep(family: str, m: float, a: int, b: int) -> None:
+            if family not in best or m > best[family].score:
+                best[family] = ScoredSpan(m, a, b, m)
+
         if not text.strip():
-            return ScoredSpan(0.0, 0, 0)
+            return best
         doc = document_pieces(text)
         pieces, toks = doc.spans, doc.tokens
-        best_m, best_span = -math.inf, (0, len(text))
         if len(text) <= WHOLE_TEXT_MAX:
-            best_m = self._margin(features([t for ts in toks for t in ts], self.char_ngrams))
-        # Single sentences/lines: an instruction inserted into a table or list is one line of its own.
-        # Each sentence/line on its own and as part of its document (a table row, an e-mail line ...).
+            keep(PLAIN, self._margin(features([t for ts in toks for t in ts], self.char_ngrams)), 0, len(text))
+        # Each sentence/line on its own and as part of its document: an instruction inserted into a table, an
+        # e-mail or a code listing is one line of its own.
         for (a, b), ts, c, k, x in zip(pieces, toks, doc.contexts, doc.kinds, doc.extras, strict=True):
             if len(ts) >= MIN_SENTENCE_TOKENS and c is not None:
-                m = max(
-                    self._margin(features(ts, self.char_ngrams)),
-                    self._margin(piece_features(ts, c, k, self.char_ngrams, x)),
-                )
-                if m > best_m:
-                    best_m, best_span = m, (a, b)
+                keep(PLAIN, self._margin(features(ts, self.char_ngrams)), a, b)
+                keep(c, self._margin(piece_features(ts, c, k, self.char_ngrams, x)), a, b)
         if len(text) > WINDOW_CHARS:
             i = 0
             for start, end in windows(text):
@@ -345,10 +356,19 @@ class InjectionModel:
                 while j < len(pieces) and pieces[j][1] <= end:
                     window += toks[j]
                     j += 1
-                m = self._margin(features(window, self.char_ngrams))
-                if m > best_m:
-                    best_m, best_span = m, (start, end)
-        return ScoredSpan(self.probability(best_m), *best_span, best_m)
+                keep(PLAIN, self._margin(features(window, self.char_ngrams)), start, end)
+        return best
+
+    def score_text(self, text: str) -> ScoredSpan:
+        """The text's calibrated score: the highest probability over the evidence families of :meth:`margins`,
+        each mapped by its own calibration (how far a margin can be trusted differs between a whole prompt and
+        one line of a table); the span and margin are that family's best part."""
+        out = ScoredSpan(0.0, 0, 0)
+        for family, best in self.margins(text).items():
+            p = self.probability(best.margin, family)
+            if p > out.score or out.margin == -math.inf:
+                out = ScoredSpan(p, best.start, best.end, best.margin)
+        return out
 
 
 @cache
