@@ -50,7 +50,10 @@ _EMAIL = re2.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # run of a character class and matching stays linear; it is ~30x faster than re2's per-match Python overhead.
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\w+|[^\w\s#]")
-_SENTENCE_END = re2.compile(r"[.!?。！？]+\s+|\n+")
+# Sentence ends (same matches as RE2's ``[.!?。！？]+\s+|\n+``) with the stdlib engine, which is much faster per
+# match: the look-behind starts a match only at the first mark of a run, so a failed attempt costs the run's length
+# once and matching stays linear even on "....." (no whitespace after the marks).
+_SENTENCE_END = re.compile(r"(?<![.!?。！？])[.!?。！？]+[\t\n\f\r ]+|\n+")
 
 #: Window size in characters and how many sentences consecutive windows share.
 WINDOW_CHARS = 400
@@ -62,8 +65,10 @@ MIN_SENTENCE_TOKENS = 5
 def normalise(text: str) -> str:
     """NFKC, invisible characters dropped, lower case, URLs/e-mails/numbers replaced by placeholders."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).lower()
-    text = _URL.sub(" urltoken ", text)
-    text = _EMAIL.sub(" emailtoken ", text)
+    if "://" in text or "www." in text:  # cheap guards: most sentences have neither, and each RE2 call costs ~10 µs
+        text = _URL.sub(" urltoken ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" emailtoken ", text)
     return str(_DIGITS.sub("0", text))
 
 
@@ -93,9 +98,10 @@ def features(words: list[str], char_ngrams: bool = False) -> list[str]:
     return feats
 
 
-def windows(text: str, size: int = WINDOW_CHARS) -> Iterator[tuple[int, int]]:
-    """Overlapping ``(start, end)`` windows of whole sentences/lines, each about ``size`` characters."""
-    bounds = [0, *sorted(_sentence_cuts(text) - {0})]
+def windows(text: str, size: int = WINDOW_CHARS, cuts: set[int] | None = None) -> Iterator[tuple[int, int]]:
+    """Overlapping ``(start, end)`` windows of whole sentences/lines, each about ``size`` characters (``cuts``:
+    the text's sentence ends, when already computed)."""
+    bounds = [0, *sorted((_sentence_cuts(text) if cuts is None else cuts) - {0})]
     if bounds[-1] != len(text):
         bounds.append(len(text))
     i = 0
@@ -239,12 +245,15 @@ class Pieces:
     contexts: list[str | None]
     kinds: list[str]
     extras: list[list[str]]
+    windows: list[tuple[int, int]]
 
 
 def document_pieces(text: str) -> Pieces:
     """Split a text into sentence/line pieces (also cut at the bounds of :func:`windows`), each with its tokens,
     document context, own kind, and structural features (first/middle/last piece, :func:`relation` to the rest)."""
-    bounds = sorted(_sentence_cuts(text) | {b for span in windows(text) for b in span} | {0, len(text)})
+    cuts = _sentence_cuts(text)
+    wins = list(windows(text, cuts=cuts))
+    bounds = sorted(cuts | {b for span in wins for b in span} | {0, len(text)})
     spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
     toks = [tokens(normalise(text[a:b])) for a, b in spans]
     kinds = [line_kind(text[a:b]) for a, b in spans]
@@ -263,7 +272,7 @@ def document_pieces(text: str) -> Pieces:
         where = "first" if n == present[0] else "last" if n == present[-1] else "middle"
         rel = relation(ts, elsewhere)
         extras.append([f"pos:{where}", *rel, *(f"pos:{where}+{r}" for r in rel)])
-    return Pieces(spans, toks, ctx, kinds, extras)
+    return Pieces(spans, toks, ctx, kinds, extras, wins)
 
 
 @dataclass(frozen=True)
@@ -348,7 +357,7 @@ class InjectionModel:
                 keep(c, self._margin(piece_features(ts, c, k, self.char_ngrams, x)), a, b)
         if len(text) > WINDOW_CHARS:
             i = 0
-            for start, end in windows(text):
+            for start, end in doc.windows:
                 while i < len(pieces) and pieces[i][0] < start:
                     i += 1
                 window: list[str] = []
