@@ -153,3 +153,19 @@ def test_margins_are_reported_per_evidence_family_and_calibrated_separately() ->
     best = m.score_text("Describe the lifecycle of a butterfly.\n" + TABLE)
     assert best.score == max(m.probability(s.margin, f) for f, s in fams.items())
     assert m.margins("") == {} and m.score_text("   ").score == 0.0
+
+
+def test_sentence_end_pattern_matches_the_re2_reference() -> None:
+    """The stdlib pattern (fast per match, linear thanks to its look-behind) finds exactly RE2's sentence ends."""
+    import random
+
+    import re2
+
+    from interlock.detectors.prompt_injection.trained import _SENTENCE_END
+
+    reference = re2.compile(r"[.!?。！？]+\s+|\n+")
+    rng = random.Random(0)
+    alphabet = [".", "!", "?", "。", " ", "\n", "\t", "\r", "\x0b", "\x0c", "\u00a0", "\u3000", "a", "|"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in reference.finditer(text)]
