@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import pytest
 from li_support import AWS_KEY, AWS_TOKEN, CARD, CORPUS, EchoLLM, build_index, default_scanner
 from llama_index.core.base.llms.types import MessageRole
@@ -125,3 +128,109 @@ def test_simple_chat_engine_history_is_redacted() -> None:
     assert AWS_KEY not in str(reply) and AWS_TOKEN in str(reply)
     assert all(AWS_KEY not in (m.content or "") for m in engine.chat_history)
     assert engine.chat_engine is not None
+
+
+# -- abandoned streams never leave the raw answer in memory ---------------------------------------------------------
+
+
+def _history(engine: InterlockChatEngine) -> list[tuple[str, str]]:
+    """The wrapped engine's own memory (what its next turn feeds the LLM), as (role, text) pairs."""
+    return [(m.role.value, m.content or "") for m in engine.chat_engine.chat_history]
+
+
+def _wait_for_raw_answer(engine: InterlockChatEngine) -> None:
+    """Block until the wrapped engine's background writer has stored its (raw) answer.
+
+    Joins the writer thread (reading its memory meanwhile would race it: LlamaIndex memories are not thread-safe).
+    """
+    turn = engine._pending
+    assert turn is not None
+    writer = turn.inner.write_response_to_history_thread
+    assert writer is not None
+    writer.join()
+
+
+def test_unconsumed_stream_is_not_replayed_on_next_turn(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    pending = engine.stream_chat("What is the refund policy?")  # never read
+    _wait_for_raw_answer(engine)
+    assert any(AWS_KEY in text for _, text in _history(engine))  # the wrapped engine stored it raw...
+    assert all(AWS_KEY not in (m.content or "") for m in engine.chat_history)  # ...the guarded view hides it
+    reply = engine.chat("And the support hours?")
+    assert AWS_KEY not in llm.prompts[-1] and AWS_KEY not in str(reply)  # not fed to the LLM on the next turn
+    history = _history(engine)
+    assert all(AWS_KEY not in text for _, text in history)
+    assert [role for role, _ in history] == ["user", "user", "assistant"]  # the unread answer is dropped
+    assert "".join(pending.response_gen) == ""  # the abandoned stream was closed: it releases nothing later
+
+
+def test_partially_read_stream_keeps_only_released_text(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    tokens = engine.stream_chat("What is the refund policy?").response_gen
+    got = next(tokens) + next(tokens)
+    engine.chat("And the support hours?")
+    history = _history(engine)
+    assert history[1] == ("assistant", got.strip()) and AWS_KEY not in llm.prompts[-1]
+    assert all(AWS_KEY not in text for _, text in history)
+
+
+def test_closed_and_collected_streams_settle_without_a_next_turn(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    tokens = engine.stream_chat("What is the refund policy?").response_gen
+    got = next(tokens)
+    tokens.close()  # the reader stops early
+    assert _history(engine) == [("user", "What is the refund policy?"), ("assistant", got.strip())]
+    engine.reset()
+    pending = engine.stream_chat("What is the refund policy?")
+    _wait_for_raw_answer(engine)
+    del pending
+    gc.collect()  # the finalizer settles it (in a thread, as the wrapped writer may still be running)
+    for thread in [t for t in threading.enumerate() if t.name == "interlock-settle"]:
+        thread.join()
+    assert _history(engine) == [("user", "What is the refund policy?")]
+
+
+def test_reset_with_a_pending_stream(index) -> None:  # type: ignore[no-untyped-def]
+    engine = _chat(index, EchoLLM(leak=LEAK, chunk=5))
+    pending = engine.stream_chat("What is the refund policy?")
+    engine.reset()  # waits for the wrapped writer first: it cannot add the raw answer afterwards
+    assert engine.chat_history == [] and _history(engine) == []
+    assert pending.metadata["interlock"]["response"]["action"] == "pending"  # type: ignore[attr-defined]
+
+
+def test_fully_read_stream_history_unchanged_by_settling(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    text = "".join(engine.stream_chat("What is the refund policy?").response_gen)
+    engine.chat("And the support hours?")
+    assert _history(engine)[1] == ("assistant", text.strip()) and AWS_TOKEN in text
+
+
+async def test_unconsumed_astream_is_not_replayed_on_next_turn(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    await engine.astream_chat("What is the refund policy?")  # never read
+    reply = await engine.achat("And the support hours?")
+    assert AWS_KEY not in llm.prompts[-1] and AWS_KEY not in str(reply)
+    assert [role for role, _ in _history(engine)] == ["user", "user", "assistant"]
+    assert all(AWS_KEY not in text for _, text in _history(engine))
+
+
+async def test_partially_read_astream_keeps_only_released_text(index) -> None:  # type: ignore[no-untyped-def]
+    llm = EchoLLM(leak=LEAK, chunk=5)
+    engine = _chat(index, llm, window=64, overlap=32)
+    response = await engine.astream_chat("What is the refund policy?")
+    tokens = response.async_response_gen()
+    got = await anext(tokens)
+    stream = await engine.astream_chat("And the support hours?")  # the next turn settles the first one
+    assert "".join([t async for t in stream.async_response_gen()])
+    history = _history(engine)
+    assert history[:3] == [
+        ("user", "What is the refund policy?"),
+        ("assistant", got.strip()),
+        ("user", "And the support hours?"),
+    ]
+    assert all(AWS_KEY not in text for _, text in history) and AWS_KEY not in llm.prompts[-1]

@@ -136,11 +136,20 @@ class EngineGuard:
         record.update(record_of(action, results, stream.failed_open, error))
 
     def guard_tokens(
-        self, tokens: Iterator[str], content: Mapping[str, Any], record: dict[str, Any], on_done: Done | None = None
+        self,
+        tokens: Iterator[str],
+        content: Mapping[str, Any],
+        record: dict[str, Any],
+        on_done: Done | None = None,
+        released: list[str] | None = None,
     ) -> Generator[str, None, None]:
-        """Yield only scanned (and, if configured, masked) text of ``tokens``; fill ``record`` at the end."""
+        """Yield only scanned (and, if configured, masked) text of ``tokens``; fill ``record`` at the end.
+
+        ``released`` (if given) receives each piece as it is yielded, so a caller can tell what the user got
+        even from a stream that is never finished; ``on_done`` gets it all when the stream ends or is closed.
+        """
         stream = self._stream(content)
-        released: list[str] = []
+        released = [] if released is None else released
         try:
             try:
                 for token in tokens:
@@ -169,10 +178,11 @@ class EngineGuard:
         content: Mapping[str, Any],
         record: dict[str, Any],
         on_done: ADone | None = None,
+        released: list[str] | None = None,
     ) -> AsyncGenerator[str, None]:
         """Async :meth:`guard_tokens`."""
         stream = self._stream(content)
-        released: list[str] = []
+        released = [] if released is None else released
         try:
             try:
                 async for token in tokens:
