@@ -346,6 +346,7 @@ def insert(rng: random.Random, doc: str, payload: str) -> tuple[str, tuple[int, 
 
 _ASK_ABOUT = {
     "table": [
+        "Given the table, which {w} has the most {w2}?",
         "Which {w} has the highest {w2}?",
         "What is the total {w}?",
         "Summarize this table.",
@@ -356,6 +357,7 @@ _ASK_ABOUT = {
         "who had the most {w}?",
     ],
     "code": [
+        "Find the bug in the given code.",
         "How do I fix it?",
         "What does this code do?",
         "Why does this raise an error?",
@@ -375,6 +377,10 @@ _ASK_ABOUT = {
         "Q: Find the amount mentioned for {w}.",
     ],
     "prose": [
+        "Based on the given information, what is {w}?",
+        "Fix the grammar in the provided text.",
+        "Extract every mention of {w} from the text below.",
+        "Classify the given passage as positive or negative.",
         "Summarize the text above.",
         "What is the main point of this passage?",
         "Explain {w} in simpler terms.",

@@ -186,7 +186,7 @@ def contexts(kinds: list[str]) -> list[str | None]:
 
 _DEICTIC = frozenset(
     "this these above below it its attached table code email e-mail mail message document text snippet error "
-    "article passage file script function list data row column".split()
+    "article passage file script function list data row column given provided input sentence paragraph".split()
 )
 
 
