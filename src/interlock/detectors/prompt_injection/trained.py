@@ -5,9 +5,11 @@ shared labelled data plus seeded synthetic variants (``scripts/injection_synth.p
 for its card. Inference is pure Python (no numpy, no scikit-learn): TF-IDF weights (sublinear TF) of the n-grams
 the model knows, L2-normalised, dotted with the learned coefficients, then Platt-calibrated to a probability.
 
-Long inputs are scored window by window (a few sentences each, overlapping) so an instruction buried in a long
-benign document is not diluted; the text's score is the highest window score, and that window is the span
-reported. Work is linear in the text length.
+A text is cut into sentences/lines (table rows stay whole). Each is scored on its own and *as part of its document*
+(its n-grams tagged with the document's kind — table, code or prose — plus position and how it relates to the rest),
+the whole text is scored when short, and overlapping windows when long. Each of these evidence families has its own
+calibration, fitted on leave-source-out margins; the text's score is the best calibrated part, and that part is the
+span reported. Work is linear in the text length.
 """
 
 from __future__ import annotations
