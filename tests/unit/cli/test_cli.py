@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,15 @@ def test_profiles_listing(profile_file: str, capsys: pytest.CaptureFixture[str])
 
 def test_no_command_is_usage_error() -> None:
     assert main([]) == 2
+
+
+def test_demo_gets_every_curated_case_right_on_the_embedded_engine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make demo` is the README's first command: every curated case must get its expected verdict offline."""
+    for var in ("PANW_AI_SEC_API_ENDPOINT", "PANW_AI_SEC_API_KEY", "PANW_AI_SEC_API_TOKEN", "INTERLOCK_PROFILES"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    ok, shown = map(int, re.search(r"(\d+)/(\d+) cases got the expected verdict", out).groups())  # type: ignore[union-attr]
+    assert ok == shown >= 15
