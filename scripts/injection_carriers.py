@@ -323,14 +323,14 @@ def real_documents(seed: int, data: Path, per_kind: int = 1200) -> list[Document
     return docs
 
 
-def insert(rng: random.Random, doc: str, payload: str) -> tuple[str, tuple[int, int]]:
-    """Insert ``payload`` into ``doc`` (own line at start/middle/end, or appended to a line); return the text
-    and the payload's span."""
+def insert(rng: random.Random, doc: str, payload: str, start: float = 0.3) -> tuple[str, tuple[int, int]]:
+    """Insert ``payload`` into ``doc`` (own line at the start with probability ``start``, else at the end/middle, or
+    appended to a line); return the text and the payload's span."""
     lines = doc.split("\n")
     r = rng.random()
-    if r < 0.3:
+    if r < start:
         idx = 0
-    elif r < 0.6:
+    elif r < start + 0.3:
         idx = len(lines)
     else:
         idx = rng.randrange(len(lines) + 1)

@@ -187,7 +187,9 @@ def augmented_rows(
             payload = rng.choice(tasks)
         else:
             payload = make_payload(rng)[1]
-        text, span = insert(rng, doc, payload)
+        # An ordinary request *above* a document is how users write prompts ("<task>\n<input>"): bare tasks go
+        # there less often than framed payloads, which are attacks wherever they stand.
+        text, span = insert(rng, doc, payload, start=0.1 if bare else 0.3)
         out.append(
             {
                 "text": text,

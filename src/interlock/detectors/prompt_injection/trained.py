@@ -187,8 +187,8 @@ def contexts(kinds: list[str]) -> list[str | None]:
 
 
 _DEICTIC = frozenset(
-    "this these above below it its attached table code email e-mail mail message document text snippet error "
-    "article passage file script function list data row column given provided input sentence paragraph".split()
+    "this these above below it its attached table code email e-mail mail message document text snippet error article "
+    "passage file script function list data row column given provided following input sentence paragraph".split()
 )
 
 
