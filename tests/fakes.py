@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import ClassVar
 
+from interlock.engine import budget as budgets
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
 
@@ -46,3 +48,21 @@ class BrokenDetector(WordDetector):
 
     def detect(self, item: ScanItem) -> DetectorResult:
         raise RuntimeError("boom")
+
+
+class LoopingDetector(WordDetector):
+    """Works in small steps, checking its time budget between them, as long-text detectors do."""
+
+    name: ClassVar[str] = "looping"
+    stopped = threading.Event()
+    steps = 0
+
+    def detect(self, item: ScanItem) -> DetectorResult:
+        try:
+            for _ in range(100_000):  # ~100 s of work if nothing stops it
+                budgets.check()
+                type(self).steps += 1
+                time.sleep(0.001)
+            return super().detect(item)
+        finally:
+            type(self).stopped.set()

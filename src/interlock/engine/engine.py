@@ -7,7 +7,8 @@ Flow of :meth:`Engine.scan`:
 2. For every item and every detector the profile enables on that data type, a task is submitted to a shared
    thread pool, so detectors run concurrently. Each task has the profile's per-detector time budget, counted
    from when it starts; a task that overruns is reported as ``timeout``, one that raises as ``error``. Neither is
-   ever reported as a clean result.
+   ever reported as a clean result. The deadline is also handed to the worker thread (``engine/budget.py``) so a
+   detector that loops over a long text stops once it has passed, instead of burning CPU nobody waits for.
 3. The outcomes go back unsorted-by-time but in a stable order (item, then detector) as an :class:`EngineResult`;
    ``engine/verdict.py`` turns them into category/action and ``engine/to_wire.py`` into AIRS models.
 
@@ -26,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Literal
 
-from interlock.engine import registry
+from interlock.engine import budget as budgets, registry
 from interlock.engine.base import DataType, Detector, DetectorResult, ScanItem, ToolInfo
 from interlock.errors import InvalidRequestError
 from interlock.profiles.model import Profile
@@ -180,7 +181,7 @@ class Engine:
         detectors = {name: self.detector(profile, name) for name in {run.detector for run in runs}}
         futures: list[Future[DetectorResult]] = []
         for i, run in enumerate(runs):
-            futures.append(self._pool.submit(self._run, i, started, runs, detectors[run.detector]))
+            futures.append(self._pool.submit(self._run, i, started, runs, detectors[run.detector], budget))
         self._collect(runs, futures, started, budget)
         return EngineResult(profile=profile, items=items, outcomes=runs, elapsed_ms=_ms(t0))
 
@@ -189,11 +190,15 @@ class Engine:
         return await asyncio.to_thread(self.scan, exchange, profile)
 
     @staticmethod
-    def _run(i: int, started: list[float | None], runs: list[Outcome], detector: Detector) -> DetectorResult:
+    def _run(
+        i: int, started: list[float | None], runs: list[Outcome], detector: Detector, budget: float
+    ) -> DetectorResult:
         t = started[i] = time.perf_counter()
+        budgets.set_deadline(t + budget)  # detectors that loop call budgets.check() and stop once it has passed
         try:
             return detector.detect(runs[i].item)
         finally:
+            budgets.clear()
             runs[i].elapsed_ms = (time.perf_counter() - t) * 1000
 
     @staticmethod
@@ -230,6 +235,9 @@ class Engine:
                 continue
             try:
                 run.result = fut.result()
+            except budgets.BudgetExceeded:  # stopped itself at its deadline just before we noticed
+                run.status = "timeout"
+                log.warning("detector %s timed out on %s", run.detector, run.item.field)
             except Exception as exc:  # a failing detector must never look clean
                 run.status = "error"
                 run.error = type(exc).__name__

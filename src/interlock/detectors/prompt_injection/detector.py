@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from interlock.detectors.prompt_injection.judge import JudgeOptions, JudgeTier
 from interlock.detectors.prompt_injection.signatures import FAMILIES
 from interlock.detectors.prompt_injection.tiers import Evidence, Tier, TierScore, load_tier, noisy_or, tier_class
+from interlock.engine import budget as budgets
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 from interlock.text.normalize import Limits, View, views, zero_width_in_words
 
@@ -144,6 +145,7 @@ class PromptInjectionDetector:
         evidence: list[Evidence] = []
         step = _WINDOW - _OVERLAP
         for start in range(0, max(len(text) - _OVERLAP, 1), step):
+            budgets.check()  # a scan past its time budget stops here instead of burning CPU nobody waits for
             score, ev = self.score_window(text[start : start + _WINDOW], start)
             best = max(best, score)
             if score >= self.threshold or not evidence:
