@@ -6,8 +6,11 @@
 
 Deterministic: fixed seeds, single-threaded liblinear. Reads ``../shared/data`` (or ``$INTERLOCK_SHARED_DATA``).
 Leave-source-out: each fold holds out a group of sources (positives and negatives), trains on the remaining
-sources plus synthetic data, and scores the held-out rows with the *shipped* inference code (window max), so the
-reported numbers are what the product does on origins it never saw.
+sources plus synthetic data and real benign documents with inserted payloads (``injection_carriers.py``), and scores
+the held-out rows with the *shipped* inference code, so the reported numbers are what the product does on origins
+it never saw. The shipped calibration (one Platt map per evidence family) and the sensitivity thresholds are fitted
+on those pooled out-of-source scores. The carriers read this Python installation's stdlib and installed packages'
+READMEs, so a different environment yields a slightly different (equally seeded) artifact.
 """
 
 from __future__ import annotations
