@@ -90,8 +90,19 @@ def test_kill_9_loses_and_duplicates_nothing(db: Path, tls: Tls, tmp_path: Path,
     assert rows == (16, 0)  # no extra rows; request text erased once complete
 
 
+def _wait_for_inflight_scan(srv: Server, api_key: str, timeout: float = 30.0) -> None:
+    """Until the server reports a sync scan running (a fixed sleep loses the race on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    with srv.client(api_key) as c:
+        while time.monotonic() < deadline:
+            if "interlock_scans_inflight 1" in c.get("/metrics").text:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the sync scan never started")
+
+
 def test_sigterm_finishes_inflight_sync_and_keeps_queue(db: Path, tls: Tls, tmp_path: Path, api_key: str) -> None:
-    srv = _slow_server(db, tls, tmp_path, 1.0, "--async-workers", "1").start()
+    srv = _slow_server(db, tls, tmp_path, 2.0, "--async-workers", "1").start()
     outcome: dict[str, Any] = {}
 
     def slow_sync() -> None:
@@ -103,7 +114,7 @@ def test_sigterm_finishes_inflight_sync_and_keeps_queue(db: Path, tls: Tls, tmp_
         acc = c.post("/v1/scan/async/request", json=_batch(6)).json()
     t = threading.Thread(target=slow_sync)
     t.start()
-    time.sleep(0.4)  # the sync scan is in flight
+    _wait_for_inflight_scan(srv, api_key)
     assert srv.stop() in (0, -15)  # uvicorn re-raises SIGTERM after its graceful shutdown
     t.join(10)
     assert outcome["resp"].status_code == 200 and outcome["resp"].json()["action"] == "block"

@@ -288,6 +288,7 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         owns_scanner=scanner is None,
     )
     metrics.gauges["interlock_async_queued_items"] = lambda: float(jobs.queued())
+    metrics.gauges["interlock_scans_inflight"] = lambda: float(state.inflight)  # requests on the scan pool
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

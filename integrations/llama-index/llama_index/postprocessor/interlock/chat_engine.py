@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
+from llama_index.core.async_utils import asyncio_run
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
 from llama_index.core.chat_engine.types import (
     AGENT_CHAT_RESPONSE_TYPE,
@@ -19,6 +20,7 @@ from llama_index.core.chat_engine.types import (
     StreamingAgentChatResponse,
 )
 from llama_index.core.memory import BaseMemory
+from sqlalchemy.ext.asyncio import AsyncEngine
 from typing_extensions import Unpack
 
 from interlock.scanner import Scanner
@@ -55,8 +57,13 @@ class InterlockChatEngine(BaseChatEngine):
     starts (an unfinished stream is then closed: the next turn never sees unscanned text). ``chat_history``
     shows a pending stream's turn as released so far.
 
+    Close the engine when done with it (``close``/``aclose``, or ``with``/``async with``): LlamaIndex's default
+    chat memory keeps an aiosqlite connection whose worker thread, if the connection is only garbage-collected
+    after the event loop that used it has closed, fails with "Event loop is closed".
+
     Example:
-        >>> chat = InterlockChatEngine(index.as_chat_engine(chat_mode="context"))  # doctest: +SKIP
+        >>> async with InterlockChatEngine(index.as_chat_engine(chat_mode="context")) as chat:  # doctest: +SKIP
+        ...     reply = await chat.achat("What is the refund policy?")
     """
 
     def __init__(
@@ -75,6 +82,41 @@ class InterlockChatEngine(BaseChatEngine):
     def reset(self) -> None:
         self._settle()  # a pending stream's writer must not add its raw answer to the fresh memory
         self._engine.reset()
+
+    # -- lifetime -------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Settle a pending stream, then release the wrapped memory's database connections."""
+        self._settle()
+        engine = self._memory_db_engine()
+        if engine is not None:
+            asyncio_run(engine.dispose())
+
+    async def aclose(self) -> None:
+        """Async :meth:`close`: run it on the event loop that used the engine, before that loop ends."""
+        await self._asettle()
+        engine = self._memory_db_engine()
+        if engine is not None:
+            await engine.dispose()
+
+    def __enter__(self) -> InterlockChatEngine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> InterlockChatEngine:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    def _memory_db_engine(self) -> AsyncEngine | None:
+        """The SQLAlchemy async engine behind the wrapped memory's chat store, once it has opened one."""
+        memory = getattr(self._engine, "_memory", None) or getattr(self._engine, "memory", None)
+        store = getattr(memory, "sql_store", None)
+        engine = getattr(store, "_async_engine", None)  # created lazily by the store on first use
+        return engine if isinstance(engine, AsyncEngine) else None
 
     @property
     def chat_history(self) -> list[ChatMessage]:
