@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:
+    from benchmarks import dlp_cases
+except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+    import dlp_cases  # type: ignore[no-redef]
 from interlock.datasets import read_jsonl, shared_data_dir
 from interlock.detectors.dlp import DlpDetector, DlpOptions
 from interlock.engine.base import ScanItem
@@ -172,6 +176,21 @@ def eval_secret_vectors(det: DlpDetector, path: Path = SECRET_VECTORS) -> Vector
     return res
 
 
+def eval_types(det: DlpDetector, rows: list[dlp_cases.Case] | None = None) -> dict[str, Counts]:
+    """Span-level counts per entity on the template sentences of ``benchmarks/dlp_cases.py`` (exact type and span;
+    any finding on a look-alike sentence, or off its gold span, is a false positive of its entity)."""
+    out: dict[str, Counts] = defaultdict(Counts)
+    for case in rows if rows is not None else dlp_cases.cases():
+        pred = {(f.entity, f.start, f.end) for f in det.detect(_item(case.text)).findings}
+        gold = set(case.spans)
+        for g in gold:
+            out[g[0]].tp += g in pred
+            out[g[0]].fn += g not in pred
+        for p in pred - gold:
+            out[p[0]].fp += 1
+    return out
+
+
 def _num(x: float) -> str:
     return "–" if x != x else f"{x:.3f}"  # NaN: no positives predicted / none to find
 
@@ -217,6 +236,14 @@ def report(data: Path) -> str:
     )
     oos = ", ".join(f"{k} {v}" for k, v in default.out_of_scope.most_common())
     out.append(f"\nOut of scope (gold spans of types this detector does not cover, not scored): {oos}.")
+
+    out.append("\n### Per type on template sentences (benchmarks/dlp_cases.py, exact span and type)\n")
+    out.append(_HEAD.replace("| |", "| entity |", 1))
+    for label, opts in (("", DlpOptions()), (" (phone_regions=[US])", DlpOptions(phone_regions=["US"]))):
+        for name, c in sorted(eval_types(DlpDetector(opts)).items()):
+            if label and name != "Phone Number":
+                continue
+            out.append(_row(name + label, c))
 
     out.append("\n### Secret test vectors (tests/unit/detectors/fixtures/secret_vectors.jsonl)\n")
     out.append("| configuration | recall | FPR | TP | FN | FP | TN |\n|---|---|---|---|---|---|---|")

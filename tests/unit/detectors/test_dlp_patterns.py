@@ -198,7 +198,6 @@ NEGATIVES = [
     # phone-like but invalid
     "call 555-0100",
     "| Honda | 80 | 180.48 (290.454) | 1:5",
-    "tel (71) 4233-6306",
     "room 123-4567",
 ]
 

@@ -173,9 +173,26 @@ PHONE_KEYWORDS = (
     "電話",
     "电话",
     "手机",
+    "携帯",
+    "ring",
+    "rufen",
+    "anrufen",
+    "rückruf",
+    "appel",
+    "appelez",
+    "llám",
+    "llama",
+    "chiama",
+    "bel",
+    "bellen",
+    "ligue",
+    "ligar",
 )
 #: ``scheme://user:`` right before an ``x@host``: that is a password in a URL, not an e-mail address
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@]*:$")
+#: letters of other scripts in e-mail addresses: Latin extended, Greek, Cyrillic, kana, CJK, Hangul (not the
+#: full-width and CJK punctuation around them)
+_INTL = r"\x{C0}-\x{24F}\x{370}-\x{52F}\x{3040}-\x{30FF}\x{4E00}-\x{9FFF}\x{AC00}-\x{D7AF}"
 _VERSION_KW = ("version", "ver", "release", "build", "oid", "v", "rev", "firmware", "sdk")
 _IP_KW = ("ip", "address", "host", "server", "client", "addr", "inet", "gateway", "dns")
 
@@ -385,8 +402,21 @@ CONTACT: tuple[Pattern, ...] = (
         "email",
         "Email Address",
         "contact",
-        r"(?:^|[^A-Za-z0-9._%+\-])(?P<v>[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?"
-        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})\b",
+        # internationalised addresses (RFC 6531): letters of other scripts in the local part and domain labels
+        r"(?:^|[^A-Za-z0-9._%+\-"
+        + _INTL
+        + r"])(?P<v>[A-Za-z0-9_%+\-"
+        + _INTL
+        + r"](?:[A-Za-z0-9._%+\-"
+        + _INTL
+        + r"]{0,62}[A-Za-z0-9_%+\-"
+        + _INTL
+        + r"])?@(?:[A-Za-z0-9"
+        + _INTL
+        + r"](?:[A-Za-z0-9\-"
+        + _INTL
+        + r"]{0,61}"
+        r"[A-Za-z0-9" + _INTL + r"])?\.){1,8}[A-Za-z]{2,24})\b",
         base="medium",
         keywords=("email", "e-mail", "mail", "contact", "courriel", "correo", "address"),
         validate=lambda v: ".." not in v,
