@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks.eval_dlp import eval_secret_vectors
 from interlock.detectors.dlp import DlpDetector, DlpOptions, checks
-from interlock.engine.base import ScanItem
+from tests.unit.detectors.dlp_scan import scan
 
 AWS = "Secret - AWS Access Key ID"
 GITHUB = "Secret - GitHub Token"
@@ -20,11 +20,6 @@ PASSWORD = "Xk9mP2vL7qzW"
 @pytest.fixture(scope="module")
 def secrets() -> DlpDetector:
     return DlpDetector(DlpOptions(groups=["secret"]))
-
-
-def scan(det: DlpDetector, text: str) -> list[tuple[str, str]]:
-    r = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
-    return [(f.entity, text[f.start : f.end]) for f in r.findings]
 
 
 # -- the plain misses -------------------------------------------------------------------------------------------

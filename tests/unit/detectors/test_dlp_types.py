@@ -9,7 +9,7 @@ import pytest
 from benchmarks.dlp_cases import ENTITIES, cases
 from benchmarks.eval_dlp import eval_types
 from interlock.detectors.dlp import DlpDetector, DlpOptions
-from interlock.engine.base import ScanItem
+from tests.unit.detectors.dlp_scan import scan
 
 PHONE = "Phone Number"
 IBAN = "Bank - IBAN"
@@ -18,11 +18,6 @@ IBAN = "Bank - IBAN"
 @pytest.fixture(scope="module")
 def dlp() -> DlpDetector:
     return DlpDetector(DlpOptions())
-
-
-def scan(det: DlpDetector, text: str) -> list[tuple[str, str]]:
-    r = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
-    return [(f.entity, text[f.start : f.end]) for f in r.findings]
 
 
 def test_every_type_recall_and_precision(dlp: DlpDetector) -> None:
