@@ -145,7 +145,7 @@ def test_low_entropy_scales_with_length() -> None:
 
 def test_secret_vectors_recall_and_fpr(secrets: DlpDetector) -> None:
     res = eval_secret_vectors(secrets)
-    assert res.total.tp + res.total.fn >= 140 and res.total.fp + res.tn >= 90
+    assert res.total.tp + res.total.fn >= 150 and res.total.fp + res.tn >= 110
     assert res.total.recall >= 0.95, [m["text"][:60] for m in res.misses if m["label"]]
     assert res.fpr <= 0.05, [m["text"][:60] for m in res.misses if not m["label"]]
 

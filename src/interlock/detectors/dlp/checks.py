@@ -31,6 +31,7 @@ from stdnum.us import itin as _itin, ssn as _ssn
 __all__ = [
     "aba_routing",
     "aws_key_id",
+    "base64_jwt",
     "card_brand",
     "credit_card",
     "digits",
@@ -433,6 +434,16 @@ def discord_token(value: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return 17 <= len(raw) <= 20 and raw.isdigit() and looks_random(value, 4.0, 50)
+
+
+def base64_jwt(value: str) -> bool:
+    """A JWT that was base64-encoded once more (``ZXlK...`` is base64 of ``eyJ``): decodes to a valid :func:`jwt`."""
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+        inner = raw.decode("ascii").strip()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return jwt(inner)
 
 
 def header_token(value: str) -> bool:

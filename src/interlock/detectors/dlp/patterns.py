@@ -633,8 +633,25 @@ SECRET: tuple[Pattern, ...] = (
     _s(
         "gitlab_token",
         "GitLab Token",
-        r"\b(?P<v>(?:glpat|gloas|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat)-[A-Za-z0-9_\-]{20,64})" + _AFTER_ID,
-        ("glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-", "glsoat-"),
+        # personal/OAuth/deploy/runner/CI job/trigger/feed/mail/agent/SCIM/feature-flag tokens (routable ones carry a
+        # ``.xx<7>`` suffix), runner registration tokens and session cookies
+        r"(?P<v>\b(?:glpat|gloas|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-[A-Za-z0-9_\-]{20,300}"
+        r"(?:\.[0-9a-z]{9})?|\bGR1348941[A-Za-z0-9_\-]{20}|_gitlab_session=[0-9a-z]{32})" + _AFTER_ID,
+        (
+            "glpat-",
+            "gloas-",
+            "gldt-",
+            "glrt-",
+            "glcbt-",
+            "glptt-",
+            "glft-",
+            "glimt-",
+            "glagent-",
+            "glsoat-",
+            "glffct-",
+            "GR1348941",
+            "_gitlab_session=",
+        ),
         base="high",
         validate=_random(3.0, 20),
     ),
@@ -979,6 +996,21 @@ SECRET: tuple[Pattern, ...] = (
         validate=_random(3.0, 100),
     ),
     # -- prefixed provider tokens (gitleaks / detect-secrets families; formats from the providers' docs) --
+    _token("aiven_token", "Aiven Token", r"AVNS_[A-Za-z0-9_]{16,60}", ("AVNS_",), skip=5),
+    _token(
+        "defined_networking_token",
+        "Defined Networking API Token",
+        r"dnkey-[A-Za-z0-9=_\-]{26}-[A-Za-z0-9=_\-]{52}",
+        ("dnkey-",),
+        skip=6,
+    ),
+    _token(
+        "jwt_base64",
+        "JSON Web Token",
+        r"ZXlK[A-Za-z0-9+/]{60,1000}={0,2}",
+        ("ZXlK",),
+        validate=checks.base64_jwt,
+    ),
     _token("adobe_client_secret", "Adobe Client Secret", r"p8e-[A-Za-z0-9]{32}", ("p8e-",), skip=4),
     _token("alibaba_access_key_id", "Alibaba Cloud AccessKey ID", r"LTAI[A-Za-z0-9]{20}", ("LTAI",), skip=4),
     _token(
@@ -1075,7 +1107,7 @@ SECRET: tuple[Pattern, ...] = (
     _token(
         "telegram_bot_token",
         "Telegram Bot Token",
-        r"[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}",
+        r"[0-9]{5,16}:AA[A-Za-z0-9_\-]{32,34}",
         (":AA",),
         skip=12,
         min_entropy=3.5,
