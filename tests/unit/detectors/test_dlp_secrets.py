@@ -106,6 +106,8 @@ LOOK_ALIKES = [
     "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
     "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "the password is incorrect",
+    "Password: Required",
+    "api_key: Optional",
     "SLACK_WEBHOOK=https://hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX",
 ]
 
@@ -125,6 +127,7 @@ def test_look_alikes(secrets: DlpDetector, text: str) -> None:
         (checks.is_masked, ["xxxxxxxx", "sk_live_****", "ab......", "AAAAAAAAAA"], ["Xk9mP2vL7q"]),
         (checks.is_documentation, ["AKIAIOSFODNN7EXAMPLE", "your_api_key", "changeme", "REDACTED"], ["Xk9mP2vL7q"]),
         (checks.is_dummy_words, ["mysecretpassword", "test1234", "secret_key_here", "admin"], ["Hunter2!Secret"]),
+        (checks.is_plain_word, ["Required", "Incorrect", "optional", "HIDDEN"], ["Hunter2!Secret", "s3cr3tP4ss"]),
         (checks.is_sequential, ["abcdefgh", "12345678", "1234567890abcdef", "qwertyuiop", "zyxwvu"], ["Xk9mP2vL7q"]),
     ],
 )

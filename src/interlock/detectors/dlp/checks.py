@@ -41,6 +41,7 @@ __all__ = [
     "is_dummy_words",
     "is_masked",
     "is_placeholder",
+    "is_plain_word",
     "is_sequential",
     "is_template",
     "jwt",
@@ -325,6 +326,15 @@ def _sequential_coverage(core: str) -> float:
     return covered / n
 
 
+_PLAIN_WORD = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)$")
+
+
+def is_plain_word(value: str) -> bool:
+    """One ordinary word (``Required``, ``Incorrect``, ``Optional``, ``HIDDEN``): a form label or a message after a
+    credential key, not a credential (a dictionary-word password is not told apart from it, by choice)."""
+    return _PLAIN_WORD.search(value) is not None
+
+
 def is_placeholder(value: str) -> bool:
     """Obvious non-secrets: any of the separate filters above (template, masked, documentation, dummy words,
     sequential strings)."""
@@ -404,7 +414,7 @@ def generic_secret(value: str) -> bool:
     values of a single character class (``authorization_code``), and low-entropy values.
     """
     v = value.strip("\"'`")
-    if len(v) < 8 or is_placeholder(v) or "://" in v or v[0] in "/.~\\$%&*":
+    if len(v) < 8 or is_placeholder(v) or is_plain_word(v) or "://" in v or v[0] in "/.~\\$%&*":
         return False
     if _DOTTED_IDENT.search(v) is not None or _CONSTANT.search(v) is not None:
         return False
