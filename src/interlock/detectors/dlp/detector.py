@@ -258,6 +258,41 @@ class _Compiled:
     groups: tuple[int, ...]
 
 
+class _LiteralIndex:
+    """Which pre-filter literals occur in a text, for every pattern at once: one ``re2.Set`` pass over the bytes
+    (case-sensitive literals) and one over the lower-cased bytes, instead of one substring search per literal
+    (~300 literals over ~110 patterns)."""
+
+    def __init__(self, compiled: list[_Compiled]) -> None:
+        tables: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})  # case-sensitive, lower-cased
+        self.ids: list[frozenset[int]] = []
+        for comp in compiled:
+            table, offset = (tables[1], 1 << 20) if comp.pattern.ci else (tables[0], 0)
+            self.ids.append(frozenset(offset + table.setdefault(lit, len(table)) for lit in comp.literals))
+        self._sets = tuple(_literal_set(t) for t in tables)
+
+    def present(self, buf: _Bytes) -> set[int]:
+        """Ids of the literals found (lower-cased ones offset by 2**20)."""
+        found: set[int] = set()
+        if self._sets[0] is not None:
+            found.update(self._sets[0].Match(buf.data) or ())
+        if self._sets[1] is not None:
+            found.update((1 << 20) + i for i in self._sets[1].Match(buf.lower) or ())
+        return found
+
+
+def _literal_set(table: dict[bytes, int]) -> Any:
+    if not table:
+        return None
+    opts = re2.Options()
+    opts.log_errors = False
+    rset = re2.Set.SearchSet(opts)
+    for lit, _ in sorted(table.items(), key=lambda kv: kv[1]):
+        rset.Add(re2.escape(lit))
+    rset.Compile()
+    return rset
+
+
 class DlpDetector:
     """Sensitive-data detector (AIRS ``dlp``)."""
 
@@ -303,6 +338,7 @@ class DlpDetector:
             lits = tuple(lit.lower().encode() if p.ci else lit.encode() for lit in p.literals)
             groups = tuple(rx.groupindex[g] for g in (b"v", b"v2") if g in rx.groupindex)
             self._compiled.append(_Compiled(p, rx, lits, _keyword_re(p.keywords), _anti_re(p.anti_keywords), groups))
+        self._literals = _LiteralIndex(self._compiled)
         self._phone_kw = _keyword_re(PHONE_KEYWORDS)
         self._phone_anti = _compile(_PHONE_ANTI.encode())
         self._regions = tuple(opts.phone_regions)
@@ -341,13 +377,12 @@ class DlpDetector:
         limit = self.options.max_findings
         has_digits = _DIGIT.search(buf.data) is not None
         sources: list[Iterator[_Hit]] = []
-        for comp in self._compiled:
+        present = self._literals.present(buf)
+        for comp, ids in zip(self._compiled, self._literals.ids, strict=True):
             if comp.pattern.needs_digits and not has_digits:
                 continue
-            if comp.literals:
-                hay = buf.lower if comp.pattern.ci else buf.data
-                if not any(lit in hay for lit in comp.literals):
-                    continue
+            if ids and present.isdisjoint(ids):
+                continue
             sources.append(self._pattern_hits(comp, buf))
         if self._phones and has_digits:
             sources.append(self._phone_hits(buf))
