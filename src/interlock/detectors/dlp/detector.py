@@ -3,9 +3,10 @@
 How a scan works (linear in the text):
 
 1. The text is encoded once to UTF-8 bytes; every pattern's re2 candidate regex (compiled once per detector) runs
-   over those bytes. Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``) or digits are not in
-   the text, and a digit-only id (ABA, BSN, SIN, TFN...) when none of its keywords is: keyword occurrences are
-   indexed once per text, so each candidate's proximity check is a binary search.
+   over those bytes. Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``; all found in one
+   ``re2.Set`` pass) or digits are not in the text, and a digit-only id (ABA, BSN, SIN, TFN...) when none of its
+   keywords is: keyword occurrences are indexed once per text, so each candidate's proximity check is a binary
+   search.
 2. Each candidate is validated (Luhn + issuer range, SSN structure, mod-97, python-stdnum checksums, entropy and
    placeholder rejection for credentials, ``phonenumbers`` validity for phones, ``ipaddress`` for IPs).
 3. A proximity keyword (``card``, ``SSN``, ``IBAN``, ``tel`` ... several languages) in a small window raises the
