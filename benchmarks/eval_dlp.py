@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:
+    from benchmarks import dlp_cases
+except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+    import dlp_cases  # type: ignore[no-redef]
 from interlock.datasets import read_jsonl, shared_data_dir
 from interlock.detectors.dlp import DlpDetector, DlpOptions
 from interlock.engine.base import ScanItem
@@ -138,6 +142,55 @@ def eval_secrets(rows: list[dict[str, Any]], det: DlpDetector) -> tuple[Counts, 
     return total, by_cat
 
 
+#: hand-written secret test vectors (secrets vs look-alikes, seeded fake values): see docs/detectors/secrets.md
+SECRET_VECTORS = Path(__file__).resolve().parent.parent / "tests/unit/detectors/fixtures/secret_vectors.jsonl"
+
+
+@dataclass
+class VectorResult:
+    """Row-level results on the secret test vectors, overall and per family; ``misses`` are the rows got wrong."""
+
+    total: Counts = field(default_factory=Counts)
+    tn: int = 0
+    by_family: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fpr(self) -> float:
+        return self.total.fp / (self.total.fp + self.tn) if self.total.fp + self.tn else float("nan")
+
+
+def eval_secret_vectors(det: DlpDetector, path: Path = SECRET_VECTORS) -> VectorResult:
+    """Row-level recall / false-positive rate on the secret test vectors (any finding = flagged)."""
+    res = VectorResult()
+    for row in read_jsonl(path):
+        label = int(row["label"])
+        flagged = det.detect(_item(str(row["text"]))).detected
+        for c in (res.total, res.by_family[str(row["family"])]):
+            c.tp += flagged and label == 1
+            c.fp += flagged and label == 0
+            c.fn += (not flagged) and label == 1
+        res.tn += (not flagged) and label == 0
+        if flagged != bool(label):
+            res.misses.append(row)
+    return res
+
+
+def eval_types(det: DlpDetector, rows: list[dlp_cases.Case] | None = None) -> dict[str, Counts]:
+    """Span-level counts per entity on the template sentences of ``benchmarks/dlp_cases.py`` (exact type and span;
+    any finding on a look-alike sentence, or off its gold span, is a false positive of its entity)."""
+    out: dict[str, Counts] = defaultdict(Counts)
+    for case in rows if rows is not None else dlp_cases.cases():
+        pred = {(f.entity, f.start, f.end) for f in det.detect(_item(case.text)).findings}
+        gold = set(case.spans)
+        for g in gold:
+            out[g[0]].tp += g in pred
+            out[g[0]].fn += g not in pred
+        for p in pred - gold:
+            out[p[0]].fp += 1
+    return out
+
+
 def _num(x: float) -> str:
     return "–" if x != x else f"{x:.3f}"  # NaN: no positives predicted / none to find
 
@@ -183,6 +236,21 @@ def report(data: Path) -> str:
     )
     oos = ", ".join(f"{k} {v}" for k, v in default.out_of_scope.most_common())
     out.append(f"\nOut of scope (gold spans of types this detector does not cover, not scored): {oos}.")
+
+    out.append("\n### Per type on template sentences (benchmarks/dlp_cases.py, exact span and type)\n")
+    out.append(_HEAD.replace("| |", "| entity |", 1))
+    for label, opts in (("", DlpOptions()), (" (phone_regions=[US])", DlpOptions(phone_regions=["US"]))):
+        for name, c in sorted(eval_types(DlpDetector(opts)).items()):
+            if label and name != "Phone Number":
+                continue
+            out.append(_row(name + label, c))
+
+    out.append("\n### Secret test vectors (tests/unit/detectors/fixtures/secret_vectors.jsonl)\n")
+    out.append("| configuration | recall | FPR | TP | FN | FP | TN |\n|---|---|---|---|---|---|---|")
+    for label, opts in (("secret group", DlpOptions(groups=["secret"])), ("default options", DlpOptions())):
+        v = eval_secret_vectors(DlpDetector(opts))
+        t = v.total
+        out.append(f"| {label} | {_num(t.recall)} | {_num(v.fpr)} | {t.tp} | {t.fn} | {t.fp} | {v.tn} |")
 
     out.append("\n### Secrets, row level (secret.jsonl.gz)\n")
     out.append(_HEAD.replace("| |", "| configuration |", 1))

@@ -75,7 +75,8 @@ def test_groups_and_pattern_selection() -> None:
 
 def test_phone_regions() -> None:
     text = "ring 020 7946 0958 today"
-    assert detect(text).findings == []
+    assert detect(text, phone_regions=["US"]).findings == []
+    assert [text[f.start : f.end] for f in detect(text).findings] == ["020 7946 0958"]  # GB: a default region
     (f,) = detect(text, phone_regions=["GB"]).findings
     assert (f.entity, text[f.start : f.end]) == ("Phone Number", "020 7946 0958")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interlock.detectors.dlp import DlpDetector, DlpOptions
-from interlock.engine.base import ScanItem
+from tests.unit.detectors.dlp_scan import scan
 
 CARD = "Credit Card Number"
 SSN = "National Id - US Social Security Number - SSN"
@@ -20,11 +20,6 @@ IP = "IP Address"
 @pytest.fixture(scope="module")
 def dlp() -> DlpDetector:
     return DlpDetector(DlpOptions())
-
-
-def scan(det: DlpDetector, text: str) -> list[tuple[str, str]]:
-    r = det.detect(ScanItem(text=text, field="prompt", data_type="prompt"))
-    return [(f.entity, text[f.start : f.end]) for f in r.findings]
 
 
 # (text, entity, value): value must be found as exactly that span
@@ -198,7 +193,6 @@ NEGATIVES = [
     # phone-like but invalid
     "call 555-0100",
     "| Honda | 80 | 180.48 (290.454) | 1:5",
-    "tel (71) 4233-6306",
     "room 123-4567",
 ]
 

@@ -30,13 +30,24 @@ from stdnum.us import itin as _itin, ssn as _ssn
 
 __all__ = [
     "aba_routing",
+    "aws_key_id",
+    "base64_jwt",
     "card_brand",
     "credit_card",
     "digits",
+    "discord_token",
     "entropy",
+    "is_documentation",
+    "is_dummy_words",
+    "is_masked",
     "is_placeholder",
+    "is_plain_word",
+    "is_sequential",
+    "is_template",
     "jwt",
+    "low_entropy",
     "luhn",
+    "provider_token",
     "stdnum_check",
     "us_ssn",
     "uk_nino",
@@ -156,8 +167,14 @@ def uk_nino(value: str) -> bool:
 
 
 def iban(value: str) -> bool:
-    """IBAN: country-specific length and structure plus the mod-97 check (python-stdnum)."""
-    return bool(_iban.is_valid(value))
+    """IBAN: country-specific length and BBAN structure plus the mod-97 check (python-stdnum), with spaces or
+    without, any case.
+
+    The national check digits inside the BBAN (Spain's CCC, Belgium's mod-97, France's RIB key...) are not
+    required: the IBAN's own mod-97 already rejects 96 of 97 mistyped numbers, and generated or hand-edited
+    IBANs that people still treat as account numbers often fail the national check.
+    """
+    return bool(_iban.is_valid(value, check_country=False))
 
 
 _STDNUM: dict[str, Callable[[str], bool]] = {
@@ -202,42 +219,15 @@ def entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
-_PLACEHOLDER_WORDS = (
-    "changeme",
-    "change_me",
-    "change-me",
-    "password",
-    "passwd",
-    "secret",
-    "example",
-    "sample",
-    "dummy",
-    "placeholder",
-    "your",
-    "redacted",
-    "replace",
-    "insert",
-    "todo",
-    "fixme",
-    "foobar",
-    "notreal",
-    "fake",
-    "f4ke",
-    "test1234",
-    "12345678",
-    "abcdef",
-    "qwerty",
-    "xxxx",
-    "###",
-    "here",
-    "abc123",
-    "****",
-    "..",
-    "<",
+# -- false-positive filters (small, separate, each testable on its own; detect-secrets ``filters/heuristic.py``) --
+
+#: template / reference syntax anywhere in the value: the value is looked up elsewhere, not written here
+_TEMPLATE_MARKERS = (
     "${",
     "{{",
     "%(",
     "$(",
+    "<",
     "process.env",
     "os.environ",
     "getenv",
@@ -245,28 +235,142 @@ _PLACEHOLDER_WORDS = (
     "env.",
     "vault:",
     "secrets.",
+    "@@",
 )
-_PLACEHOLDER_RE = re.compile(
-    r"^(?:\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|[A-Za-z_][A-Za-z0-9_.]*\(.*\)|"
-    r"(?:true|false|null|none|nil|undefined|string|str|bytes|int|required|optional))$",
+_REFERENCE_RE = re.compile(
+    r"^(?:\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|@[A-Za-z_][A-Za-z0-9_]*@|"
+    r"[A-Za-z_][A-Za-z0-9_.]*\(.*\)|(?:true|false|null|none|nil|undefined|string|str|bytes|int|required|optional))$",
 )
+#: a masked value: runs of mask characters anywhere (``xxxx``, ``****``, ``....``, ``••••``)
+_MASK_RE = re.compile(r"(?i)x{4,}|\*{3,}|#{3,}|\.{2,}|•{2,}|_{4,}|0{6,}|(?:x-){3,}")
+#: documentation markers anywhere in the value (AWS' ``...EXAMPLE``, ``<your-key>``, ``replace_me``)
+_DOC_MARKER_RE = re.compile(
+    r"(?i)example|placeholder|redacted|change[_\-]?(?:me|it|this)|replace[_\-]?(?:me|this|with)|insert[_\-]?(?:your|here)|"
+    r"your[_\-\s]?(?:own|api|app|access|client|secret|private|real|personal|[a-z]*?(?:key|token|password|pass|secret))|"
+    r"dummy|notreal|not[_\-]?a[_\-]?real|f4ke|fake[_\-]?(?:key|token|secret|pass)|todo|fixme|tbd|lorem|"
+    r"abc123|123456|abcdef|random[_\-]?string|here$"
+)
+#: words that make a value a dummy when they are (nearly) all of it: ``mysecretpassword``, ``test1234``
+_DUMMY_WORDS_RE = re.compile(
+    r"(?i)password|passwd|passphrase|secret|token|apikey|api|key|test|sample|demo|foobar|foo|bar|baz|qwerty|"
+    r"admin|letmein|welcome|default|hello|world|here|value|string|my|pass|pwd|user|login|abc|xyz|none|null|temp"
+)
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz" * 2,
+    "0123456789" * 3,
+    "0123456789abcdef" * 2,
+    "qwertyuiopasdfghjklzxcvbnm" * 2,
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "zyxwvutsrqponmlkjihgfedcba" * 2,
+    "9876543210" * 3,
+)
+
+
+def is_template(value: str) -> bool:
+    """A reference to a value kept elsewhere: ``${VAR}``, ``{{ secret }}``, ``<your-key>``, ``os.getenv(...)``."""
+    low = value.lower()
+    return any(m in low for m in _TEMPLATE_MARKERS) or _REFERENCE_RE.search(value) is not None
+
+
+def is_masked(value: str) -> bool:
+    """A masked or blanked value: ``xxxxxxxx``, ``****``, ``sk_live_....``, or one character for most of it."""
+    if _MASK_RE.search(value) is not None:
+        return True
+    low = value.lower()
+    top = Counter(low).most_common(1)[0][1] if low else 0
+    return top >= 0.6 * len(low)
+
+
+def is_documentation(value: str) -> bool:
+    """A documentation sample: ``AKIAIOSFODNN7EXAMPLE``, ``your_api_key``, ``changeme``, ``<redacted>``, ``dummy``."""
+    return _DOC_MARKER_RE.search(value) is not None
+
+
+def is_dummy_words(value: str) -> bool:
+    """Made only of dummy words, digits and separators: ``mysecretpassword``, ``test1234``, ``secret_key_here``.
+
+    A real password that merely contains such a word (``Hunter2!Secret``) keeps enough other characters.
+    """
+    rest = _DUMMY_WORDS_RE.sub("", value)
+    rest = "".join(ch for ch in rest if ch.isalpha())
+    return len(rest) < 3
+
+
+def is_sequential(value: str) -> bool:
+    """Runs along well-known sequences (``abcdefgh``, ``12345678``, ``1234567890abcdef``, ``qwertyuiop``).
+
+    Checked on the letters and digits of the value, lower-cased: the whole core lies in one sequence, or runs of
+    3+ consecutive characters (code points stepping by one) cover 80 % of it.
+    """
+    core = "".join(ch for ch in value.lower() if ch.isalnum())
+    if len(core) < 6:
+        return False
+    return any(core in seq for seq in _SEQUENCES) or _sequential_coverage(core) >= 0.8
+
+
+def _sequential_coverage(core: str) -> float:
+    """Share of characters in runs of 3+ whose code points step by +1 (or all by -1): ``abc``, ``4321``."""
+    covered = 0
+    i, n = 0, len(core)
+    while i < n:
+        j = i + 1
+        step = ord(core[j]) - ord(core[i]) if j < n else 0
+        if step in (1, -1):
+            while j < n and ord(core[j]) - ord(core[j - 1]) == step:
+                j += 1
+            if j - i >= 3:
+                covered += j - i
+                i = j
+                continue
+        i += 1
+    return covered / n
+
+
+_PLAIN_WORD = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)$")
+
+
+def is_plain_word(value: str) -> bool:
+    """One ordinary word (``Required``, ``Incorrect``, ``Optional``, ``HIDDEN``): a form label or a message after a
+    credential key, not a credential (a dictionary-word password is not told apart from it, by choice)."""
+    return _PLAIN_WORD.search(value) is not None
 
 
 def is_placeholder(value: str) -> bool:
-    """Obvious non-secrets: template variables, env lookups, masked values, well-known dummy words."""
-    low = value.lower()
-    if any(w in low for w in _PLACEHOLDER_WORDS):
-        return True
-    if _PLACEHOLDER_RE.search(value) is not None:
-        return True
-    # one character repeated for most of the value (xxxxxxxx, 00000000, ********)
-    top = Counter(low).most_common(1)[0][1] if low else 0
-    return top >= 0.6 * len(low)
+    """Obvious non-secrets: any of the separate filters above (template, masked, documentation, dummy words,
+    sequential strings)."""
+    return (
+        is_template(value)
+        or is_masked(value)
+        or is_documentation(value)
+        or is_dummy_words(value)
+        or is_sequential(value)
+    )
+
+
+def low_entropy(value: str, min_entropy: float = 3.0) -> bool:
+    """Shannon entropy under ``min_entropy`` bits/char, the bar scaled down for short values (which cannot reach
+    3 bits/char: 10 characters need 2.49, 16 or more the full bar)."""
+    return entropy(value) < min(min_entropy, 0.75 * math.log2(max(2, len(value))))
 
 
 def looks_random(value: str, min_entropy: float = 3.0, min_len: int = 8) -> bool:
     """High-entropy, non-placeholder token (used to accept credential values)."""
     return len(value) >= min_len and not is_placeholder(value) and entropy(value) >= min_entropy
+
+
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def aws_key_id(value: str) -> bool | Literal["medium"]:
+    """AWS access key id: a 4-letter kind prefix + 16 characters, not a documentation sample.
+
+    Issued ids are base32 (``A-Z2-7``); an id with ``0``/``1``/``8``/``9`` is still reported (test data and
+    hand-made ids use them) but with medium confidence.
+    """
+    body = value[4:]
+    if "EXAMPLE" in value or is_masked(body) or is_sequential(body) or len(set(body)) < 6:
+        return False
+    return True if _BASE32.issuperset(body) else "medium"
 
 
 def _b64url_json(segment: str) -> object | None:
@@ -310,7 +414,7 @@ def generic_secret(value: str) -> bool:
     values of a single character class (``authorization_code``), and low-entropy values.
     """
     v = value.strip("\"'`")
-    if len(v) < 8 or is_placeholder(v) or "://" in v or v[0] in "/.~\\$%&*":
+    if len(v) < 8 or is_placeholder(v) or is_plain_word(v) or "://" in v or v[0] in "/.~\\$%&*":
         return False
     if _DOTTED_IDENT.search(v) is not None or _CONSTANT.search(v) is not None:
         return False
@@ -319,8 +423,37 @@ def generic_secret(value: str) -> bool:
     parts = [p for p in v.replace("-", "_").replace(".", "_").split("_") if p]
     if len(parts) >= 3 and max(len(p) for p in parts) <= 8:
         return False
-    # short values cannot reach 3 bits/char: scale the bar with the length (10 chars: 2.49, 16+: 3.0)
-    return entropy(v) >= min(3.0, 0.75 * math.log2(len(v)))
+    return not low_entropy(v)
+
+
+def provider_token(value: str) -> bool:
+    """Value of a provider-named key (``DATADOG_API_KEY=...``): a random-looking token with letters and digits,
+    not a URL, a dotted name or a placeholder."""
+    if "://" in value or is_placeholder(value) or _DOTTED_IDENT.search(value) is not None:
+        return False
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return False
+    return not low_entropy(value, 3.3)
+
+
+def discord_token(value: str) -> bool:
+    """Discord bot token: its first segment is the bot's numeric id in base64 (``MTk4NjIy...`` -> ``19862...``)."""
+    first = value.split(".", 1)[0]
+    try:
+        raw = base64.b64decode(first + "=" * (-len(first) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return False
+    return 17 <= len(raw) <= 20 and raw.isdigit() and looks_random(value, 4.0, 50)
+
+
+def base64_jwt(value: str) -> bool:
+    """A JWT that was base64-encoded once more (``ZXlK...`` is base64 of ``eyJ``): decodes to a valid :func:`jwt`."""
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+        inner = raw.decode("ascii").strip()
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return jwt(inner)
 
 
 def header_token(value: str) -> bool:

@@ -3,9 +3,10 @@
 How a scan works (linear in the text):
 
 1. The text is encoded once to UTF-8 bytes; every pattern's re2 candidate regex (compiled once per detector) runs
-   over those bytes. Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``) or digits are not in
-   the text, and a digit-only id (ABA, BSN, SIN, TFN...) when none of its keywords is: keyword occurrences are
-   indexed once per text, so each candidate's proximity check is a binary search.
+   over those bytes. Cheap pre-filters skip a pattern whose literal (``AKIA``, ``@``, ``xox``; all found in one
+   ``re2.Set`` pass) or digits are not in the text, and a digit-only id (ABA, BSN, SIN, TFN...) when none of its
+   keywords is: keyword occurrences are indexed once per text, so each candidate's proximity check is a binary
+   search.
 2. Each candidate is validated (Luhn + issuer range, SSN structure, mod-97, python-stdnum checksums, entropy and
    placeholder rejection for credentials, ``phonenumbers`` validity for phones, ``ipaddress`` for IPs).
 3. A proximity keyword (``card``, ``SSN``, ``IBAN``, ``tel`` ... several languages) in a small window raises the
@@ -41,7 +42,11 @@ from interlock.detectors.dlp.patterns import (
 )
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 
-__all__ = ["CustomPattern", "DlpDetector", "DlpOptions", "OVERFLOW_ENTITY", "PHONE_ENTITY"]
+__all__ = ["CustomPattern", "DEFAULT_PHONE_REGIONS", "DlpDetector", "DlpOptions", "OVERFLOW_ENTITY", "PHONE_ENTITY"]
+
+#: candidate regions of national-format phone numbers: North America, the large European numbering plans, India,
+#: Brazil, Mexico, Japan, Australia (the regions our users and evaluation data come from)
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "CA", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "BR", "MX", "JP", "AU")
 
 PHONE_ENTITY = "Phone Number"
 #: reported (over the whole text) when a text holds more than ``max_findings`` matches
@@ -57,6 +62,15 @@ _DIGIT = re2.compile(rb"[0-9]")
 _PHONE_CANDIDATE = re2.compile(
     rb"(?:^|[^0-9A-Za-z_+])(?P<v>\+?\(?[0-9][0-9 \t().\-/]{5,60}[0-9](?:[ \t]?(?:x|ext\.?|#)[ \t]?[0-9]{1,6})?)"
 )
+#: words right before a digit group that make it an order/invoice/reference number, not a phone (several languages)
+_PHONE_ANTI = (
+    r"(?:^|[^a-z])(?:order|invoice|inv|ref|reference|tracking|ticket|case|serial|policy|customer|client|account|"
+    r"acct|batch|sku|isbn|issn|no\.|nr\.|id|bestell|rechnung|auftrag|kunden|vertrag|commande|facture|référence|"
+    r"contrat|pedido|factura|referencia|ordine|fattura|riferimento|bestelling|factuur|klant|protocolo|nº|n°|#|"
+    r"ssn|social security|tax|tin|itin|nino|insurance|bsn|cpf|cnpj|dni|nie|passport|licen[cs]e|iban|routing)"
+    r"[^0-9]{0,24}$"
+)
+_ANTI_WINDOW = 40
 #: dates and times phonenumbers may accept as numbers ("2015-12-22 04" is a valid NJ number)
 _DATE_LIKE = re.compile(r"^(?:[0-9]{4}[\-/.][0-9]{1,2}[\-/.][0-9]{1,2}|[0-9]{1,2}[\-/.][0-9]{1,2}[\-/.][0-9]{4})")
 
@@ -120,8 +134,10 @@ class DlpOptions(DetectorOptions):
         allow_list: exact values never flagged (e.g. a company's public support number).
         allow_regex: re2 regexes; a value fully matching one is never flagged.
         custom_patterns: extra data patterns.
-        phone_regions: regions for national-format phone numbers (first is the default); international
-            ``+`` numbers are always recognised.
+        phone_regions: candidate regions for national-format phone numbers (default: the regions of
+            :data:`DEFAULT_PHONE_REGIONS`); international ``+``/``00`` numbers are always recognised. A
+            national-format number of a non-North-American region counts when it starts with the trunk prefix
+            ``0`` or a phone keyword is near; North-American numbers must be grouped like one (3-3-4 ...).
         ip_skip_private: drop private, loopback, link-local and reserved IP addresses entirely.
         max_findings: bound on the work per text: past this many matches the scan stops and the whole text is
             reported (and masked) as one ``Sensitive Data - Match Limit Exceeded`` finding.
@@ -135,7 +151,7 @@ class DlpOptions(DetectorOptions):
     allow_list: list[str] = Field(default_factory=list)
     allow_regex: list[str] = Field(default_factory=list)
     custom_patterns: list[CustomPattern] = Field(default_factory=list)
-    phone_regions: list[str] = Field(default_factory=lambda: ["US"], min_length=1)
+    phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS), min_length=1)
     ip_skip_private: bool = False
     max_findings: int = Field(default=10_000, ge=1, le=1_000_000)
     dlp_profile_name: str = "Interlock Sensitive Data"
@@ -243,6 +259,41 @@ class _Compiled:
     groups: tuple[int, ...]
 
 
+class _LiteralIndex:
+    """Which pre-filter literals occur in a text, for every pattern at once: one ``re2.Set`` pass over the bytes
+    (case-sensitive literals) and one over the lower-cased bytes, instead of one substring search per literal
+    (~300 literals over ~110 patterns)."""
+
+    def __init__(self, compiled: list[_Compiled]) -> None:
+        tables: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})  # case-sensitive, lower-cased
+        self.ids: list[frozenset[int]] = []
+        for comp in compiled:
+            table, offset = (tables[1], 1 << 20) if comp.pattern.ci else (tables[0], 0)
+            self.ids.append(frozenset(offset + table.setdefault(lit, len(table)) for lit in comp.literals))
+        self._sets = tuple(_literal_set(t) for t in tables)
+
+    def present(self, buf: _Bytes) -> set[int]:
+        """Ids of the literals found (lower-cased ones offset by 2**20)."""
+        found: set[int] = set()
+        if self._sets[0] is not None:
+            found.update(self._sets[0].Match(buf.data) or ())
+        if self._sets[1] is not None:
+            found.update((1 << 20) + i for i in self._sets[1].Match(buf.lower) or ())
+        return found
+
+
+def _literal_set(table: dict[bytes, int]) -> Any:
+    if not table:
+        return None
+    opts = re2.Options()
+    opts.log_errors = False
+    rset = re2.Set.SearchSet(opts)
+    for lit, _ in sorted(table.items(), key=lambda kv: kv[1]):
+        rset.Add(re2.escape(lit))
+    rset.Compile()
+    return rset
+
+
 class DlpDetector:
     """Sensitive-data detector (AIRS ``dlp``)."""
 
@@ -288,9 +339,12 @@ class DlpDetector:
             lits = tuple(lit.lower().encode() if p.ci else lit.encode() for lit in p.literals)
             groups = tuple(rx.groupindex[g] for g in (b"v", b"v2") if g in rx.groupindex)
             self._compiled.append(_Compiled(p, rx, lits, _keyword_re(p.keywords), _anti_re(p.anti_keywords), groups))
+        self._literals = _LiteralIndex(self._compiled)
         self._phone_kw = _keyword_re(PHONE_KEYWORDS)
+        self._phone_anti = _compile(_PHONE_ANTI.encode())
         self._regions = tuple(opts.phone_regions)
-        self._nanp_only = all(phonenumbers.country_code_for_region(r) == 1 for r in self._regions)
+        self._nanp = tuple(r for r in self._regions if phonenumbers.country_code_for_region(r) == 1)
+        self._other_regions = tuple(r for r in self._regions if r not in self._nanp)
         self._phone_min_digits = min(_min_national_digits(r) for r in opts.phone_regions)
         self._phone_pattern = Pattern(_PHONE_NAME, PHONE_ENTITY, "contact", "", weak=True)
         self._allow = frozenset(opts.allow_list)
@@ -324,13 +378,12 @@ class DlpDetector:
         limit = self.options.max_findings
         has_digits = _DIGIT.search(buf.data) is not None
         sources: list[Iterator[_Hit]] = []
-        for comp in self._compiled:
+        present = self._literals.present(buf)
+        for comp, ids in zip(self._compiled, self._literals.ids, strict=True):
             if comp.pattern.needs_digits and not has_digits:
                 continue
-            if comp.literals:
-                hay = buf.lower if comp.pattern.ci else buf.data
-                if not any(lit in hay for lit in comp.literals):
-                    continue
+            if ids and present.isdisjoint(ids):
+                continue
             sources.append(self._pattern_hits(comp, buf))
         if self._phones and has_digits:
             sources.append(self._phone_hits(buf))
@@ -401,6 +454,14 @@ class DlpDetector:
         return value in self._allow or any(rx.fullmatch(value) is not None for rx in self._allow_rx)
 
     def _phone_hits(self, buf: _Bytes) -> Iterator[_Hit]:
+        """Valid phone numbers: international (``+``/``00``) in any region, national formats in the candidate regions.
+
+        Guards against digit groups that are not phones: dates are skipped; a number right after an order,
+        invoice, reference, account... word is skipped unless a phone keyword is near; North-American numbers must
+        be grouped like one; a national number of another region needs 8+ digits and must start with its trunk
+        prefix ``0`` or have a phone keyword near (``612 345 678`` alone is as likely an order number as a Spanish
+        mobile).
+        """
         data, pos, n = buf.data, 0, len(buf.data)
         while pos <= n:
             m = _PHONE_CANDIDATE.search(data, pos)
@@ -411,14 +472,22 @@ class DlpDetector:
             chunk = data[start:end]
             ndigits = len(chunk.translate(None, _NOT_DIGIT_BYTES))
             cand = chunk.decode("ascii")
-            if ndigits < (7 if cand.startswith("+") else self._phone_min_digits) or _DATE_LIKE.search(cand):
+            plus = cand.startswith("+")
+            if ndigits < (7 if plus else self._phone_min_digits) or _DATE_LIKE.search(cand):
                 continue
-            if self._nanp_only and not cand.startswith("+"):
-                spans = [
-                    (a + s, a + e) for a, b in _nanp_spans(cand) for s, e in _phone_spans(cand[a:b], 10, self._regions)
-                ]
+            kw_near = self._phone_kw is not None and buf.near_keyword(self._phone_kw, start, end)
+            if not kw_near and self._phone_anti.search(buf.before(start, _ANTI_WINDOW)) is not None:
+                continue
+            spans: dict[tuple[int, int], None] = {}
+            if plus:
+                spans.update(dict.fromkeys(_phone_spans(cand, ndigits, self._regions[:1])))
             else:
-                spans = list(_phone_spans(cand, ndigits, self._regions))
+                if self._nanp:
+                    for a, b in _nanp_spans(cand):
+                        spans.update(((a + s, a + e), None) for s, e in _phone_spans(cand[a:b], 10, self._nanp))
+                trunk = cand.lstrip("(").startswith("0")
+                if self._other_regions and ndigits >= 8 and (kw_near or trunk):
+                    spans.update(dict.fromkeys(_phone_spans(cand, ndigits, self._other_regions)))
             for s, e in spans:
                 raw = cand[s:e]
                 if self._allowed(raw):
@@ -610,8 +679,9 @@ def _value_span(m: Any, groups: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _prefixes(value: str) -> Iterator[int]:
-    """``len(value)``, then the lengths of the prefixes ending just before a space or dash (longest first, ≤ 3)."""
+    """``len(value)``, then the lengths of the prefixes ending just before a space or dash (longest first, ≤ 12:
+    ``GB82WEST12345698765432 is my new iban`` needs five)."""
     yield len(value)
     cuts = [i for i, c in enumerate(value) if c in " -" and i > 0]
-    for i in reversed(cuts[-3:]):
+    for i in reversed(cuts[-12:]):
         yield len(value[:i].rstrip(" -"))

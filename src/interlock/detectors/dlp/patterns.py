@@ -111,6 +111,11 @@ _NB_DIGIT = r"(?:^|[^0-9A-Za-z_.\-/])"  # not preceded by a digit/letter/./-//
 _NA_DIGIT = r"(?:$|[^0-9A-Za-z_\-/]|\.(?:$|[^0-9]))"  # not followed by a digit/letter, '.5' or '-'
 _BEFORE_ID = r"(?:^|[^0-9A-Za-z_\-+/=])"
 _AFTER_ID = r"(?:$|[^0-9A-Za-z_\-+/=])"
+#: before a prefixed token: anything but a letter or digit (``KEY=AKIA...``, ``"ghp_..."``, ``s3://AKIA...``); a
+#: token inside a longer base64 blob is still refused by the boundary after it
+_BEFORE_TOKEN = r"(?:^|[^0-9A-Za-z])"  # noqa: S105 - a regex, not a password
+#: after an AWS key id: also ``/`` (SigV4 ``Credential=AKIA.../20240101/...``), ``_`` and ``-``
+_AFTER_AWS = r"(?:$|[^0-9A-Za-z+=])"
 
 _CARD_KW = (
     "card",
@@ -168,9 +173,26 @@ PHONE_KEYWORDS = (
     "電話",
     "电话",
     "手机",
+    "携帯",
+    "ring",
+    "rufen",
+    "anrufen",
+    "rückruf",
+    "appel",
+    "appelez",
+    "llám",
+    "llama",
+    "chiama",
+    "bel",
+    "bellen",
+    "ligue",
+    "ligar",
 )
 #: ``scheme://user:`` right before an ``x@host``: that is a password in a URL, not an e-mail address
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@]*:$")
+#: letters of other scripts in e-mail addresses: Latin extended, Greek, Cyrillic, kana, CJK, Hangul (not the
+#: full-width and CJK punctuation around them)
+_INTL = r"\x{C0}-\x{24F}\x{370}-\x{52F}\x{3040}-\x{30FF}\x{4E00}-\x{9FFF}\x{AC00}-\x{D7AF}"
 _VERSION_KW = ("version", "ver", "release", "build", "oid", "v", "rev", "firmware", "sdk")
 _IP_KW = ("ip", "address", "host", "server", "client", "addr", "inet", "gateway", "dns")
 
@@ -380,8 +402,21 @@ CONTACT: tuple[Pattern, ...] = (
         "email",
         "Email Address",
         "contact",
-        r"(?:^|[^A-Za-z0-9._%+\-])(?P<v>[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?"
-        r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})\b",
+        # internationalised addresses (RFC 6531): letters of other scripts in the local part and domain labels
+        r"(?:^|[^A-Za-z0-9._%+\-"
+        + _INTL
+        + r"])(?P<v>[A-Za-z0-9_%+\-"
+        + _INTL
+        + r"](?:[A-Za-z0-9._%+\-"
+        + _INTL
+        + r"]{0,62}[A-Za-z0-9_%+\-"
+        + _INTL
+        + r"])?@(?:[A-Za-z0-9"
+        + _INTL
+        + r"](?:[A-Za-z0-9\-"
+        + _INTL
+        + r"]{0,61}"
+        r"[A-Za-z0-9" + _INTL + r"])?\.){1,8}[A-Za-z]{2,24})\b",
         base="medium",
         keywords=("email", "e-mail", "mail", "contact", "courriel", "correo", "address"),
         validate=lambda v: ".." not in v,
@@ -439,10 +474,33 @@ _NOT_SECRET_KEY = re.compile(
     r"field|prefix|count|min|max|hint|policy|label|placeholder)|credentials?[_\-.]?(?:id|name|file|path|url|type)"
 )
 
-_PROVIDERS = frozenset(
-    "heroku snyk messagebird hubspot sonar sumo sumologic cloudflare okta meraki mailgun twilio datadog newrelic "
-    "pagerduty sentry algolia mapbox dropbox shopify linear vercel netlify digitalocean circleci travis bitbucket "
-    "jira confluence zendesk intercom segment mixpanel airtable sourcegraph".split()
+#: providers whose tokens have no fixed prefix: a value is only taken when the provider names the key
+#: (``SNYK_TOKEN=...``, ``"datadogApiKey": ...``). The gitleaks keyword-anchored rules, detect-secrets' keyword
+#: plugins (IBM, Cloudant, Softlayer) and a few more; two-word names are written joined (``messagebird``).
+PROVIDER_NAMES: tuple[str, ...] = tuple(
+    """
+    adafruit adobe airtable algolia alibaba asana atlassian beamer bitbucket bittrex circleci cloudant cloudflare
+    codecov cohere coinbase confluence confluent contentful datadog digitalocean discord droneci dropbox etsy
+    facebook fastly finicity finnhub flickr freshbooks gitter gocardless heroku hubspot ibm intercom jfrog
+    artifactory bintray jira kraken kucoin launchdarkly linear linkedin lob mailgun mapbox mattermost meraki
+    messagebird mixpanel netlify newrelic nytimes okta pagerduty plaid privateai rapidapi segment sendbird sentry
+    snyk softlayer sonar sourcegraph squarespace sumo sumologic telegram travis twitch twitter typeform vercel
+    yandex zendesk
+    """.split()
+)
+_PROVIDERS = frozenset(PROVIDER_NAMES)
+#: how the names are spelled in keys (the regex prefix): joined, or with ``_``/``-``/``.`` between the two words
+_PROVIDER_SPELLINGS: tuple[str, ...] = PROVIDER_NAMES + (
+    "message_bird",
+    "message-bird",
+    "new_relic",
+    "new-relic",
+    "linked_in",
+    "linked-in",
+    "private_ai",
+    "private-ai",
+    "launch_darkly",
+    "digital_ocean",
 )
 _KEY_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|[0-9]+")
 
@@ -479,6 +537,10 @@ _COMPOUND_PREFIXES = frozenset(
 )
 
 
+#: unambiguous credential words that may follow any prefix glued to them (``PGPASSWORD``, ``mysqlpasswd``)
+_ANY_PREFIX_WORDS = frozenset({"password", "passwd", "passphrase"})
+
+
 def _key_of(before: str) -> str | None:
     m = _ASSIGNED_KEY.search(before)
     return None if m is None else str(m.group(1))
@@ -494,7 +556,7 @@ def _secret_key_name(before: str) -> bool:
         return False
     last = words[-1].lower()
     for w in _CRED_WORDS:
-        if last.endswith(w) and last[: -len(w)] in _COMPOUND_PREFIXES:
+        if last.endswith(w) and (last[: -len(w)] in _COMPOUND_PREFIXES or w in _ANY_PREFIX_WORDS):
             return True
     return False
 
@@ -509,14 +571,37 @@ def _provider_token_key(before: str) -> bool:
     return bool(_PROVIDERS & (set(words) | pairs))
 
 
+def _token(
+    name: str,
+    entity: str,
+    body: str,
+    literals: tuple[str, ...],
+    *,
+    skip: int = 0,
+    min_entropy: float = 3.0,
+    **kw: object,
+) -> Pattern:
+    """A provider token with a fixed, distinctive prefix: ``body`` between token boundaries, the part after the
+    first ``skip`` characters checked for randomness (so ``shpat_`` + 32 zeros or ``lin_api_`` + a word is refused)."""
+
+    def ok(value: str) -> bool:
+        return checks.looks_random(value[skip:], min_entropy, 8)
+
+    kw.setdefault("base", "high")
+    kw.setdefault("validate", ok)
+    return _s(name, entity, _BEFORE_TOKEN + r"(?P<v>" + body + r")" + _AFTER_ID, literals, **kw)
+
+
 SECRET: tuple[Pattern, ...] = (
     _s(
         "aws_access_key_id",
         "AWS Access Key ID",
-        _BEFORE_ID + r"(?P<v>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})" + _AFTER_ID,
-        ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"),
+        _BEFORE_TOKEN
+        + r"(?P<v>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16})"
+        + _AFTER_AWS,
+        ("A3T", "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"),
         base="high",
-        validate=lambda v: "EXAMPLE" not in v and not checks.is_placeholder(v[4:]),
+        validate=checks.aws_key_id,
     ),
     _s(
         "aws_secret_access_key",
@@ -538,7 +623,9 @@ SECRET: tuple[Pattern, ...] = (
     _s(
         "github_token",
         "GitHub Token",
-        _BEFORE_ID + r"(?P<v>(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}))" + _AFTER_ID,
+        _BEFORE_TOKEN
+        + r"(?P<v>(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}))"
+        + _AFTER_ID,
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         base="high",
         validate=_random(3.0, 20),
@@ -546,8 +633,25 @@ SECRET: tuple[Pattern, ...] = (
     _s(
         "gitlab_token",
         "GitLab Token",
-        r"\b(?P<v>(?:glpat|gloas|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat)-[A-Za-z0-9_\-]{20,64})" + _AFTER_ID,
-        ("glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-", "glsoat-"),
+        # personal/OAuth/deploy/runner/CI job/trigger/feed/mail/agent/SCIM/feature-flag tokens (routable ones carry a
+        # ``.xx<7>`` suffix), runner registration tokens and session cookies
+        r"(?P<v>\b(?:glpat|gloas|gldt|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-[A-Za-z0-9_\-]{20,300}"
+        r"(?:\.[0-9a-z]{9})?|\bGR1348941[A-Za-z0-9_\-]{20}|_gitlab_session=[0-9a-z]{32})" + _AFTER_ID,
+        (
+            "glpat-",
+            "gloas-",
+            "gldt-",
+            "glrt-",
+            "glcbt-",
+            "glptt-",
+            "glft-",
+            "glimt-",
+            "glagent-",
+            "glsoat-",
+            "glffct-",
+            "GR1348941",
+            "_gitlab_session=",
+        ),
         base="high",
         validate=_random(3.0, 20),
     ),
@@ -568,6 +672,7 @@ SECRET: tuple[Pattern, ...] = (
         ("hooks.slack.com",),
         ci=True,
         base="high",
+        validate=lambda v: not checks.is_masked(v.rsplit("/", 1)[-1]),
     ),
     _s(
         "stripe_key",
@@ -612,8 +717,8 @@ SECRET: tuple[Pattern, ...] = (
     _s(
         "twilio_key",
         "Twilio API Key",
-        r"\b(?P<v>SK[0-9a-fA-F]{32})\b",
-        ("SK",),
+        r"\b(?P<v>(?:SK|AC)[0-9a-fA-F]{32})\b",
+        ("SK", "AC"),
         base="medium",
         keywords=("twilio", "api_key", "apikey", "sid", "secret"),
         validate=_random(3.0, 34),
@@ -637,8 +742,8 @@ SECRET: tuple[Pattern, ...] = (
         "azure_storage_key",
         "Azure Storage Account Key",
         r"(?i)(?:AccountKey|azure[_\-.]?storage[_\-.]?(?:account[_\-.]?)?key)[\"']?\s*[=:]\s*[\"']?"
-        r"(?P<v>[A-Za-z0-9+/]{86}==)",
-        ("accountkey", "azure"),
+        r"(?P<v>[A-Za-z0-9+/]{86}==)|(?i)SharedAccessKey[ \t]*=[ \t]*(?P<v2>[A-Za-z0-9+/]{43}=)",
+        ("accountkey", "azure", "sharedaccesskey"),
         ci=True,
         base="high",
     ),
@@ -890,54 +995,206 @@ SECRET: tuple[Pattern, ...] = (
         base="high",
         validate=_random(3.0, 100),
     ),
+    # -- prefixed provider tokens (gitleaks / detect-secrets families; formats from the providers' docs) --
+    _token("aiven_token", "Aiven Token", r"AVNS_[A-Za-z0-9_]{16,60}", ("AVNS_",), skip=5),
+    _token(
+        "defined_networking_token",
+        "Defined Networking API Token",
+        r"dnkey-[A-Za-z0-9=_\-]{26}-[A-Za-z0-9=_\-]{52}",
+        ("dnkey-",),
+        skip=6,
+    ),
+    _token(
+        "jwt_base64",
+        "JSON Web Token",
+        r"ZXlK[A-Za-z0-9+/]{60,1000}={0,2}",
+        ("ZXlK",),
+        validate=checks.base64_jwt,
+    ),
+    _token("adobe_client_secret", "Adobe Client Secret", r"p8e-[A-Za-z0-9]{32}", ("p8e-",), skip=4),
+    _token("alibaba_access_key_id", "Alibaba Cloud AccessKey ID", r"LTAI[A-Za-z0-9]{20}", ("LTAI",), skip=4),
+    _token(
+        "artifactory_token",
+        "JFrog Artifactory Token",
+        r"AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59}",
+        ("AKCp", "cmVmd"),
+        skip=5,
+        min_entropy=4.0,
+    ),
+    _token("digitalocean_token", "DigitalOcean Token", r"do[opr]_v1_[a-f0-9]{64}", ("_v1_",), skip=7),
+    _token(
+        "doppler_token",
+        "Doppler API Token",
+        r"dp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{2,35}\.)?[A-Za-z0-9]{40,44}",
+        ("dp.",),
+        skip=6,
+    ),
+    _token("duffel_token", "Duffel API Token", r"duffel_(?:test|live)_[A-Za-z0-9_\-=]{43}", ("duffel_",), skip=12),
+    _token("dynatrace_token", "Dynatrace API Token", r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}", ("dt0c01.",), skip=7),
+    _token("easypost_token", "EasyPost API Token", r"EZ[AT]K[A-Za-z0-9]{54}", ("EZAK", "EZTK"), skip=4),
+    _token(
+        "flutterwave_key",
+        "Flutterwave Key",
+        r"FLW(?:SECK|PUBK)_TEST-[a-hA-H0-9]{32}-X|FLWSECK_TEST-[a-hA-H0-9]{12}",
+        ("FLW",),
+        skip=13,
+        min_entropy=2.5,
+    ),
+    _token("frameio_token", "Frame.io API Token", r"fio-u-[A-Za-z0-9_\-=]{64}", ("fio-u-",), skip=6),
+    _token(
+        "harness_token",
+        "Harness Access Token",
+        r"(?:pat|sat)\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}",
+        ("pat.", "sat."),
+        skip=4,
+    ),
+    _token("linear_key", "Linear API Key", r"lin_api_[A-Za-z0-9]{40}", ("lin_api_",), skip=8),
+    _token("mapbox_token", "Mapbox Token", r"[ps]k\.eyJ1[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,}", ("k.eyJ1",), skip=3),
+    _token(
+        "newrelic_key",
+        "New Relic Key",
+        r"NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}|NRII-[A-Za-z0-9\-]{32}",
+        ("NRAK-", "NRJS-", "NRII-"),
+        skip=5,
+    ),
+    _token(
+        "planetscale_token",
+        "PlanetScale Token",
+        r"pscale_(?:tkn|oauth|pw)_[A-Za-z0-9_=.\-]{32,64}",
+        ("pscale_",),
+        skip=11,
+    ),
+    _token("postman_token", "Postman API Token", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}", ("PMAK-",), skip=5),
+    _token("prefect_token", "Prefect API Token", r"pnu_[A-Za-z0-9]{36}", ("pnu_",), skip=4),
+    _token("pulumi_token", "Pulumi Access Token", r"pul-[a-f0-9]{40}", ("pul-",), skip=4),
+    _token("readme_token", "ReadMe API Token", r"rdme_[a-z0-9]{70}", ("rdme_",), skip=5),
+    _token("rubygems_token", "RubyGems API Token", r"rubygems_[a-f0-9]{48}", ("rubygems_",), skip=9),
+    _token(
+        "sendinblue_key", "Brevo (Sendinblue) API Key", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}", ("xkeysib-",), skip=8
+    ),
+    _token("settlemint_token", "SettleMint Token", r"sm_(?:aat|pat|sat)_[A-Za-z0-9]{16}", ("sm_",), skip=7),
+    _token("shippo_token", "Shippo API Token", r"shippo_(?:live|test)_[a-fA-F0-9]{40}", ("shippo_",), skip=12),
+    _token("shopify_token", "Shopify Token", r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}", ("shp",), skip=6),
+    _token("typeform_token", "Typeform API Token", r"tfp_[A-Za-z0-9_\-.=]{59}", ("tfp_",), skip=4),
+    _token(
+        "yandex_token",
+        "Yandex Cloud Token",
+        r"AQVN[A-Za-z0-9_\-]{35,38}|t1\.[A-Za-z0-9_\-]+={0,2}\.[A-Za-z0-9_\-]{86}={0,2}",
+        ("AQVN", "t1."),
+        skip=4,
+    ),
+    _token(
+        "authress_key",
+        "Authress Service Client Access Key",
+        r"(?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.acc[_\-][a-z0-9\-]{10,32}\.[a-z0-9+/_=\-]{30,120}",
+        (".acc",),
+    ),
+    _token("gcp_oauth_secret", "Google OAuth Client Secret", r"GOCSPX-[A-Za-z0-9_\-]{28}", ("GOCSPX-",), skip=7),
+    _token("gcp_oauth_token", "Google OAuth Access Token", r"ya29\.[A-Za-z0-9_\-]{30,400}", ("ya29.",), skip=5),
+    _token("groq_key", "Groq API Key", r"gsk_[A-Za-z0-9]{52}", ("gsk_",), skip=4, min_entropy=3.5),
+    _token("replicate_token", "Replicate API Token", r"r8_[A-Za-z0-9]{37}", ("r8_",), skip=3, min_entropy=3.5),
+    _token("xai_key", "xAI API Key", r"xai-[A-Za-z0-9]{80}", ("xai-",), skip=4, min_entropy=3.5),
+    _token("langsmith_key", "LangSmith API Key", r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", ("lsv2_",), skip=8),
+    _token("dropbox_token", "Dropbox Access Token", r"sl\.(?:u\.)?[A-Za-z0-9_\-=]{130,1000}", ("sl.",), skip=5),
+    _token(
+        "twitter_bearer",
+        "Twitter/X Bearer Token",
+        r"A{22}[A-Za-z0-9%]{80,100}",
+        ("AAAAAAAAAAAAAAAAAAAAAA",),
+        skip=22,
+        min_entropy=3.5,
+    ),
+    _token(
+        "telegram_bot_token",
+        "Telegram Bot Token",
+        r"[0-9]{5,16}:AA[A-Za-z0-9_\-]{32,34}",
+        (":AA",),
+        skip=12,
+        min_entropy=3.5,
+    ),
+    _token(
+        "discord_bot_token",
+        "Discord Bot Token",
+        r"[MNO][A-Za-z0-9_\-]{23,25}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,38}",
+        (".",),
+        validate=checks.discord_token,
+        needs_digits=True,
+    ),
     _s(
-        "keyword_token",
-        "Provider API Token",
-        r"(?i)(?:heroku|snyk|messagebird|message[_\-]bird|hubspot|sonar|sumo|cloudflare|okta|meraki|mailgun|"
-        r"twilio|datadog|newrelic|pagerduty|sentry|algolia|mapbox|dropbox|shopify|linear|vercel|netlify|"
-        r"digitalocean|circleci|travis|bitbucket|jira|confluence|zendesk|intercom|segment|mixpanel|airtable|sourcegraph)"
-        r"[A-Za-z0-9_\-. ]{0,30}[\"']?[ \t]*(?:::?=|\?=|:=|=>|=|:)[ \t]*[\"']?"
-        r"(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_\-]{20,100})" + _AFTER_ID,
-        (
-            "heroku",
-            "snyk",
-            "bird",
-            "hubspot",
-            "sonar",
-            "sumo",
-            "cloudflare",
-            "okta",
-            "meraki",
-            "mailgun",
-            "twilio",
-            "datadog",
-            "newrelic",
-            "pagerduty",
-            "sentry",
-            "algolia",
-            "mapbox",
-            "dropbox",
-            "shopify",
-            "linear",
-            "vercel",
-            "netlify",
-            "digitalocean",
-            "circleci",
-            "travis",
-            "bitbucket",
-            "jira",
-            "confluence",
-            "zendesk",
-            "intercom",
-            "segment",
-            "mixpanel",
-            "airtable",
-            "sourcegraph",
-        ),
+        "webhook_url",
+        "Webhook URL",
+        r"(?i)(?P<v>https://(?:discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_\-]{60,68}|"
+        r"[a-z0-9\-]+\.webhook\.office\.com/webhookb2/[A-Za-z0-9\-@]{40,}/IncomingWebhook/[A-Za-z0-9]{32}/"
+        r"[A-Za-z0-9\-]{36}|hooks\.zapier\.com/hooks/catch/[0-9]{4,12}/[A-Za-z0-9]{5,12}|"
+        r"chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_\-]{8,}/messages\?key=[A-Za-z0-9_\-]{30,}&token=[A-Za-z0-9_\-=%]{20,}))",
+        ("discord", "webhook.office.com", "hooks.zapier.com", "chat.googleapis.com"),
+        ci=True,
+        base="high",
+    ),
+    _s(
+        "npmrc_auth",
+        "npm Registry Auth Token",
+        r"(?i)//[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[^\s:]*)?/?:_(?:authToken|auth|password)[ \t]*=[ \t]*[\"']?"
+        r"(?P<v>[A-Za-z0-9+/=_\-.]{16,200})",
+        (":_auth", ":_password"),
+        ci=True,
+        base="high",
+        validate=_random(3.0, 16),
+    ),
+    _s(
+        "azure_sas_token",
+        "Azure Shared Access Signature",
+        r"(?i)\bsv=20[0-9]{2}-[0-9]{2}-[0-9]{2}&[^\s\"'<>]{0,300}?\bsig=(?P<v>[A-Za-z0-9%+/]{30,120}={0,2})",
+        ("sig=",),
+        ci=True,
+        base="high",
+        validate=_random(3.5, 30),
+    ),
+    _s(
+        "putty_private_key",
+        "Private Key",
+        r"(?P<v>PuTTY-User-Key-File-[23]:[^\r\n]{1,200}[\s\S]{0,1000}?Private-Lines: [0-9]+\r?\n"
+        r"[A-Za-z0-9+/=\r\n]{16,1000})",
+        ("PuTTY-User-Key-File-",),
+        base="high",
+    ),
+    _s(
+        "xml_credential",
+        "Generic Credential",
+        r"(?i)(?:<add\s+key=\"[^\"]{0,40}(?:password|secret|token|apikey|api_key)[^\"]{0,20}\"\s+value=\"|"
+        r"<(?:password|passwd|secret|api[_\-]?key|client[_\-]?secret|access[_\-]?token|auth[_\-]?token)>)"
+        r"(?P<v>[^<\"\s]{8,200})[\"<]",
+        ("password", "passwd", "secret", "token", "key"),
         ci=True,
         base="medium",
         weak=True,
-        validate=_both(_random(3.3, 20), lambda v: any(c.isdigit() for c in v) and any(c.isalpha() for c in v)),
+        validate=checks.generic_secret,
+    ),
+    _s(
+        "cli_credential",
+        "Generic Credential",
+        r"(?i)(?:^|[\s\"'`])--?(?:[a-z0-9]{1,20}[_\-])?(?:password|passwd|pass|secret|token|api[_\-]?key|"
+        r"access[_\-]?key|secret[_\-]?key|client[_\-]?secret|auth[_\-]?token|private[_\-]?key|passphrase)"
+        r"(?:[ \t]+|=)[\"']?(?P<v>[^\s\"'`<>;,(){}\[\]]{8,200})|"
+        r"\b(?:password|passwd|passphrase|passcode)[ \t]+(?:is|was|will be|would be)[ \t]+[\"'`]?"
+        r"(?P<v2>[^\s\"'`<>;,(){}\[\]]{8,200}?)[.!?]?(?:$|[\s\"'`<>;,(){}\[\]])",
+        ("pass", "secret", "token", "key"),
+        ci=True,
+        base="medium",
+        weak=True,
+        validate=checks.generic_secret,
+    ),
+    _s(
+        "keyword_token",
+        "Provider API Token",
+        r"(?i)(?:" + "|".join(sorted(_PROVIDER_SPELLINGS, key=len, reverse=True)) + r")"
+        r"[A-Za-z0-9_\-. ]{0,30}[\"']?[ \t]*(?:::?=|\?=|:=|=>|=|:)[ \t]*[\"']?"
+        r"(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_\-.:/+=]{14,200})" + _AFTER_ID,
+        tuple(sorted({n.split("_")[0].split("-")[0] for n in _PROVIDER_SPELLINGS})),
+        ci=True,
+        base="medium",
+        weak=True,
+        validate=checks.provider_token,
         match_check=_provider_token_key,
     ),
     _s(
@@ -954,7 +1211,7 @@ SECRET: tuple[Pattern, ...] = (
     _s(
         "url_credentials",
         "Credentials in URL or curl",
-        r"(?i)(?:[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"']{1,64}:(?P<v>[^\s:/@\"']{3,128})@|"
+        r"(?i)(?:[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"']{0,64}:(?P<v>[^\s:/@\"']{3,128})@|"
         r"\bcurl\b(?:[^\n]|\\\r?\n){0,500}?(?:-u|--user)[ \t=]+[\"']?[^\s:\"']{0,64}[\"']?:[\"']?"
         r"(?P<v2>[^\s\"']{4,128}))",
         ("://", "curl"),
