@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from interlock.masking import mask_text
 from interlock.scanner import LocalScanner
 from interlock.server import ServerSettings, create_app
 from interlock.server.auth import create_key
 from interlock.server.store import Store
+from tests.dlp_examples import BLOCKED_PROMPTS, MASKED_PROMPTS, RESPONSE_LEAKS
 from tests.sdk_models import sdk_parse
 
 
@@ -36,39 +38,28 @@ def _scan(client: TestClient, content: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize(
-    ("prompt", "value"),
-    [
-        ("My email is bob@corp.com", "bob@corp.com"),
-        ("Call me at (415) 555-0132", "(415) 555-0132"),
-        ("VPN gateway at 10.12.4.7", "10.12.4.7"),
-    ],
-)
-def test_contact_data_in_prompt_is_masked_allowed_and_reported(client: TestClient, prompt: str, value: str) -> None:
+@pytest.mark.parametrize(("prompt", "masked"), MASKED_PROMPTS)
+def test_contact_data_in_prompt_is_masked_allowed_and_reported(client: TestClient, prompt: str, masked: str) -> None:
     body = _scan(client, {"prompt": prompt})
     assert (body["action"], body["category"], body["prompt_detected"]["dlp"]) == ("allow", "malicious", True)
-    masked = body["prompt_masked_data"]["data"]
-    assert value not in masked and len(masked) == len(prompt)
+    md = body["prompt_masked_data"]
+    spans = sorted((loc[0], loc[1], p["pattern"]) for p in md["pattern_detections"] for loc in p["locations"])
+    assert mask_text(prompt, spans, "type") == masked and len(md["data"]) == len(prompt)
     reports = client.get("/v1/scan/reports", params={"report_ids": body["report_id"]}).json()
     (dlp,) = [d for d in reports[0]["detection_results"] if d["detection_service"] == "dlp"]
     assert (dlp["verdict"], dlp["action"]) == ("malicious", "allow")
     assert dlp["result_detail"]["dlp_report"]["data_pattern_rule1_verdict"] == "MATCHED"
 
 
-@pytest.mark.parametrize(
-    "prompt",
-    [
-        "charge card 4111-1111-1111-1111",
-        "aws_secret_access_key=Wq8Lr2Xt9Nz3Kp7Vb4Mc6Jd1Hf5Gs0Ay/Ue+Ti8R",
-        "my SSN is 536-90-4399",
-    ],
-)
+@pytest.mark.parametrize("prompt", BLOCKED_PROMPTS)
 def test_cards_secrets_and_national_ids_in_prompt_block(client: TestClient, prompt: str) -> None:
     body = _scan(client, {"prompt": prompt})
     assert body["action"] == "block" and body["prompt_detected"]["dlp"] is True
 
 
-def test_personal_data_in_response_blocks(client: TestClient) -> None:
-    body = _scan(client, {"prompt": "How do I reach Bob?", "response": "Bob's email is bob@corp.com"})
+@pytest.mark.parametrize("leak", RESPONSE_LEAKS)
+def test_personal_data_in_response_blocks(client: TestClient, leak: str) -> None:
+    body = _scan(client, {"prompt": "How do I reach Bob?", "response": leak})
     assert body["action"] == "block" and body["response_detected"]["dlp"] is True
-    assert "bob@corp.com" not in body["response_masked_data"]["data"]
+    masked = body["response_masked_data"]["data"]
+    assert len(masked) == len(leak) and "bob@corp.com" not in masked and "555-0132" not in masked

@@ -15,9 +15,9 @@ import pytest
 from interlock.errors import ProfileError
 from interlock.profiles import Profile, ProfileStore, load_profile_file
 from interlock.scanner import LocalScanner, ScanResult
+from tests.dlp_examples import AWS_KEY_ID, BLOCKED_PROMPTS, CARD, ISSUE_PROMPT, RESPONSE_LEAKS, SSN
 from tests.sdk_models import sdk_parse
 
-ISSUE_PROMPT = "My order #A-558213 arrived broken, reach me at jane.doe@example.com or +1 415-555-0132"
 #: prompts whose only sensitive data is the user's own contact data: masked and allowed
 MASKED_PROMPTS = [
     (ISSUE_PROMPT, {"Email Address", "Phone Number"}, ["jane.doe@example.com", "+1 415-555-0132"]),
@@ -25,17 +25,8 @@ MASKED_PROMPTS = [
     ("Call me at (415) 555-0132", {"Phone Number"}, ["(415) 555-0132"]),
     ("VPN gateway at 10.12.4.7", {"IP Address"}, ["10.12.4.7"]),
 ]
-CARD = "4111-1111-1111-1111"
-AWS_SECRET = "aws_secret_access_key=Wq8Lr2Xt9Nz3Kp7Vb4Mc6Jd1Hf5Gs0Ay/Ue+Ti8R"
-SSN = "536-90-4399"
 #: prompts with data that must block even in a prompt
-BLOCKED_PROMPTS = [
-    f"Please charge my card {CARD} for the order",
-    f"Here is our config: {AWS_SECRET}",
-    "My access key is AKIA2OGYBAH6STMMNXNN",
-    f"My SSN is {SSN}, can you file it?",
-    "Wire it to IBAN GB82 WEST 1234 5698 7654 32",
-]
+BLOCKED = [*BLOCKED_PROMPTS, f"My access key is {AWS_KEY_ID}", "Wire it to IBAN GB82 WEST 1234 5698 7654 32"]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +69,7 @@ def test_issue_prompt_keeps_the_order_number(scanner: LocalScanner) -> None:
     assert masked == "My order #A-558213 arrived broken, reach me at <EMAIL_ADDRESS> or <PHONE_NUMBER>"
 
 
-@pytest.mark.parametrize("prompt", BLOCKED_PROMPTS)
+@pytest.mark.parametrize("prompt", BLOCKED)
 def test_default_profile_blocks_secrets_cards_ids_and_bank_accounts_in_prompts(
     scanner: LocalScanner, prompt: str
 ) -> None:
@@ -97,7 +88,7 @@ def test_blocked_and_masked_patterns_together_block_and_mask_both(scanner: Local
     }
 
 
-@pytest.mark.parametrize("leak", ["Bob's email is bob@corp.com", "Call Bob at (415) 555-0132", f"SSN {SSN}"])
+@pytest.mark.parametrize("leak", [*RESPONSE_LEAKS, f"SSN {SSN}"])
 def test_default_profile_blocks_personal_data_in_responses(scanner: LocalScanner, leak: str) -> None:
     result = scanner.scan({"prompt": "How do I reach Bob?", "response": leak})
     wire = result.response.to_wire()
@@ -195,3 +186,19 @@ def test_custom_patterns_and_groups_are_valid_names(tmp_path: Path) -> None:
     finally:
         s.close()
     assert wire["action"] == "allow" and wire["prompt_detected"]["dlp"] is True and "prompt_masked_data" not in wire
+
+
+def test_stream_scanner_releases_profile_masked_text_masked(scanner: LocalScanner) -> None:
+    from interlock.errors import ThreatDetected
+    from interlock.streaming import StreamScanner
+
+    chunks = ["Hi, I am bob@co", "rp.com, call me at (415) 5", "55-0132 please"]
+    stream = StreamScanner(scanner, "prompt", window=40, overlap=20, mask="type", mask_blocked=False)
+    out = "".join(stream.feed(c) for c in chunks) + stream.finish()
+    assert out == "Hi, I am <EMAIL_ADDRESS>, call me at <PHONE_NUMBER> please" and stream.masked
+    never = StreamScanner(scanner, "prompt", window=40, overlap=20)  # mask=None: never rewrites, so it blocks
+    with pytest.raises(ThreatDetected, match="must be masked"):
+        "".join(never.feed(c) for c in chunks) + never.finish()
+    blocked = StreamScanner(scanner, "prompt", window=40, overlap=20, mask="type", mask_blocked=False)
+    with pytest.raises(ThreatDetected):
+        blocked.feed(f"pay with {CARD} now, thanks a lot for it") + blocked.finish()
