@@ -71,3 +71,18 @@ def test_mask_action_still_masks_what_the_profile_blocks(scanner: LocalScanner) 
     model = Recorder("Done.")
     InterlockGuard(model.runnable, scanner=scanner, action="mask").invoke(f"I am bob@corp.com, card {CARD}")
     assert _text(model.seen[0]) == "I am <EMAIL_ADDRESS>, card <CREDIT_CARD_NUMBER>"
+
+
+def test_agent_middleware_masks_contact_data_in_user_message(scanner: LocalScanner) -> None:
+    from langchain.agents import create_agent
+    from langchain_interlock import InterlockMiddleware
+    from lc_support import tool_model
+
+    graph = create_agent(
+        tool_model(AIMessage("Sorry about that, we will reach out.")),
+        tools=[],
+        middleware=[InterlockMiddleware(scanner, action="raise")],
+    )
+    messages = graph.invoke({"messages": [HumanMessage(ISSUE_PROMPT)]})["messages"]
+    assert messages[0].content == MASKED_PROMPTS[0][1]
+    assert messages[-1].content == "Sorry about that, we will reach out."
