@@ -202,3 +202,15 @@ def test_stream_scanner_releases_profile_masked_text_masked(scanner: LocalScanne
     blocked = StreamScanner(scanner, "prompt", window=40, overlap=20, mask="type", mask_blocked=False)
     with pytest.raises(ThreatDetected):
         blocked.feed(f"pay with {CARD} now, thanks a lot for it") + blocked.finish()
+
+
+def test_match_limit_overflow_takes_the_detector_action_not_a_group_action() -> None:
+    dlp = {"options": {"max_findings": 2}, "data_patterns": {"prompt": {"contact": "mask"}}}
+    s = LocalScanner(ProfileStore([Profile(name="p", detectors={"dlp": dlp})]))
+    try:
+        two = s.scan("a@corp.com b@corp.com", profile="p").response.to_wire()
+        three = s.scan("a@corp.com b@corp.com c@corp.com", profile="p").response.to_wire()
+    finally:
+        s.close()
+    assert two["action"] == "allow" and three["action"] == "block"
+    assert three["prompt_masked_data"]["data"] == "X" * len("a@corp.com b@corp.com c@corp.com")
