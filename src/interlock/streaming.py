@@ -13,7 +13,8 @@ Example:
     >>> safe = "".join(stream.feed(chunk) for chunk in ["My card is 4111 11", "11 1111 1111, thanks"])
     >>> safe += stream.finish()
 
-Public API: :class:`StreamScanner`, :class:`ScanFailed`, :func:`maskable`, :func:`masked_spans`.
+Public API: :class:`StreamScanner`, :class:`ScanFailed`, :func:`maskable`, :func:`masked_by_profile`,
+:func:`masked_spans`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from interlock.errors import ThreatDetected
 from interlock.masking import MaskStrategy, Span, mask_text, merge_spans
 from interlock.scanner import Scanner, ScanResult
 
-__all__ = ["MASKABLE_SERVICES", "ScanFailed", "StreamScanner", "maskable", "masked_spans"]
+__all__ = ["MASKABLE_SERVICES", "ScanFailed", "StreamScanner", "maskable", "masked_by_profile", "masked_spans"]
 
 logger = logging.getLogger("interlock.streaming")
 
@@ -54,6 +55,15 @@ def masked_spans(result: ScanResult, side: str) -> list[Span]:
     return [(loc[0], loc[1], pd.pattern) for pd in md.pattern_detections for loc in pd.locations if len(loc) == 2]
 
 
+def masked_by_profile(result: ScanResult, side: str) -> bool:
+    """True when the profile allows ``side`` only masked: action ``allow`` with masked data for it.
+
+    That is what a DLP data pattern with the ``mask`` action produces (AIRS itself masks only blocked data);
+    guards must then pass the masked text on, never the original.
+    """
+    return not result.blocked and result.masked_data(side) is not None
+
+
 def maskable(result: ScanResult, side: str) -> bool:
     """True when masking ``side`` removes every threat found there (only sensitive-data detections, masked)."""
     services = set(result.detected().get(side, []))
@@ -77,8 +87,11 @@ class StreamScanner:
             this many characters split across chunks is always caught before any of it is released.
         mode: ``"incremental"`` releases text as soon as it is scanned; ``"buffered"`` scans the same way but
             releases nothing until :meth:`finish` (no unscanned *and* no partially-judged text reaches the caller).
-        mask: a masking strategy (``"x"``, ``"type"``, ``"hash"``) to release sensitive data masked instead of
-            raising; threats masking cannot neutralise (e.g. prompt injection) still raise.
+        mask: the masking strategy (``"x"``, ``"type"``, ``"hash"``) for sensitive data: data the profile masks
+            (an allowed scan with masked data) is always released masked, and with ``mask_blocked`` data the
+            profile blocks is masked instead of raising; threats masking cannot neutralise (e.g. prompt
+            injection) still raise. ``None`` never rewrites text: a scan asking for masking raises too.
+        mask_blocked: with ``mask`` set, release blocked sensitive data masked instead of raising.
         fail_open: when a scan errors or times out, release the text (with a logged warning and
             :attr:`failed_open` set) instead of raising :class:`ScanFailed`.
         content: extra content fields sent with every scan (e.g. ``{"prompt": user_prompt}`` for context).
@@ -103,6 +116,7 @@ class StreamScanner:
         overlap: int = 128,
         mode: Mode = "incremental",
         mask: MaskStrategy | None = None,
+        mask_blocked: bool = True,
         fail_open: bool = False,
         content: Mapping[str, Any] | None = None,
         **scan_kwargs: Any,
@@ -121,6 +135,7 @@ class StreamScanner:
         self.overlap = overlap
         self.mode: Mode = mode
         self.mask: MaskStrategy | None = mask
+        self.mask_blocked = mask_blocked
         self.fail_open = fail_open
         self.content = dict(content or {})
         self.content.pop(side, None)
@@ -221,9 +236,16 @@ class StreamScanner:
         if result is not None:
             self.results.append(result)
             threat = result.blocked and (not result.failed or bool(result.detected()))
-            if threat and (self.mask is None or not maskable(result, self.side)):
+            if threat and (self.mask is None or not self.mask_blocked or not maskable(result, self.side)):
                 raise ThreatDetected(
                     _blocked_message(result, self.side), response=result.response, side=self.side, result=result
+                )
+            if self.mask is None and masked_by_profile(result, self.side):
+                raise ThreatDetected(
+                    f"{self.side} must be masked (profile) but mask=None; scan_id={result.response.scan_id}",
+                    response=result.response,
+                    side=self.side,
+                    result=result,
                 )
             if result.failed and not threat:
                 if not self.fail_open:

@@ -193,13 +193,16 @@ class Checker:
         wire_side = _WIRE_SIDE[side]
         detected = result.detected()
         threat = result.blocked and (not result.failed or bool(detected))
-        if not threat and result.failed:
-            if self.fail_open:
-                logger.warning("interlock: %s scan %s; passing it (fail_open=True)", side, result.category)
-                return Outcome(value=value, result=result, failed_open=True)
-            msg = f"{side} scan failed ({result.category}); failing closed; scan_id={result.response.scan_id}"
-            return self.block(side, ScanFailed(msg, response=result.response, side=wire_side, result=result), result)
-        md = _masked_data(result, side) if self.action == "mask" else None
+        failed_open = not threat and result.failed
+        if failed_open:
+            if not self.fail_open:
+                msg = f"{side} scan failed ({result.category}); failing closed; scan_id={result.response.scan_id}"
+                error = ScanFailed(msg, response=result.response, side=wire_side, result=result)
+                return self.block(side, error, result)
+            logger.warning("interlock: %s scan %s; passing it (fail_open=True)", side, result.category)
+        # the profile's masking (an allowed scan with masked data) applies whatever the action; action="mask"
+        # also masks what the profile blocks when sensitive data is the only threat
+        md = _masked_data(result, side) if self.action == "mask" or not result.blocked else None
         if threat:
             services = set(detected.get(wire_side, []))
             if md is None or not services or not services <= MASKABLE_SERVICES or set(detected) - {wire_side}:
@@ -211,8 +214,8 @@ class Checker:
             if masked is None:
                 msg = f"{side} could not be masked safely; scan_id={result.response.scan_id}"
                 return self.block(side, ThreatDetected(msg, response=result.response, side=wire_side, result=result))
-            return Outcome(value=masked, result=result, masked=True)
-        return Outcome(value=value, result=result)
+            return Outcome(value=masked, result=result, masked=True, failed_open=failed_open)
+        return Outcome(value=value, result=result, failed_open=failed_open)
 
     def masked(self, texts: Texts, result: ScanResult, side: Side, md: MaskedData) -> Any | None:
         """``value`` rebuilt with masked text, or ``None`` when the mask cannot be applied."""

@@ -83,6 +83,9 @@ class InterlockGuard(RunnableSerializable[Any, Any]):
             ``AIMessage`` for chat models, ``str`` otherwise); ``"mask"`` pass sensitive data on masked
             (``mask_strategy`` ``"x"``/``"type"``/``"hash"``) and continue. Threats masking cannot neutralise
             (injection, malicious URLs, ...) then use ``mask_fallback`` (``"raise"`` or ``"replace"``).
+            Whatever the action, what the profile itself masks (a DLP data pattern with the ``mask`` action, e.g.
+            a user's contact details in a prompt under ``default``: allowed, masked data returned) is passed on
+            masked with ``mask_strategy``, never in the clear.
         input_key / output_key: for dict inputs/outputs, the entry to scan (default: every text entry).
         buffered: streaming releases nothing until the whole output is scanned (default: release text as soon
             as it has been scanned, holding back ``overlap`` characters so split secrets are still caught).
@@ -402,7 +405,8 @@ class _OutputStream:
             window=guard.window,
             overlap=guard.overlap,
             mode="buffered" if guard.buffered else "incremental",
-            mask=guard.mask_strategy if guard.action == "mask" else None,
+            mask=guard.mask_strategy,
+            mask_blocked=guard.action == "mask",
             fail_open=guard.fail_open,
             **kwargs,
         )

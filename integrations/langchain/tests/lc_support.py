@@ -36,6 +36,23 @@ class CountingScanner(Scanner):
         return await self.inner.ascan_request(request)
 
 
+class Recorder:
+    """A chat model stand-in that records what it was called with."""
+
+    def __init__(self, answer: str = "Paris.") -> None:
+        from langchain_core.runnables import RunnableLambda
+
+        self.seen: list[Any] = []
+        self.answer = answer
+        self.runnable = RunnableLambda(self._call)
+
+    def _call(self, value: Any) -> Any:
+        from langchain_core.messages import AIMessage
+
+        self.seen.append(value)
+        return AIMessage(content=self.answer)
+
+
 class FailingScanner(Scanner):
     """A scanner whose transport always fails."""
 

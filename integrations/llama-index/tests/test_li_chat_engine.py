@@ -55,7 +55,7 @@ def _assistant_texts(engine: InterlockChatEngine) -> list[str]:
 
 def test_chat_masks_leak_and_keeps_history_consistent(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    engine = _chat(index, llm)
+    engine = _chat(index, llm, mask_blocked=True)
     response = engine.chat("What is the refund policy?")
     assert isinstance(response, AgentChatResponse)
     assert AWS_KEY not in response.response and AWS_TOKEN in response.response
@@ -81,7 +81,7 @@ def test_chat_refuses_malicious_message(index) -> None:  # type: ignore[no-untyp
 
 async def test_achat_masks_leak(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    engine = _chat(index, llm)
+    engine = _chat(index, llm, mask_blocked=True)
     response = await engine.achat("What is the refund policy?")
     assert AWS_KEY not in str(response) and AWS_TOKEN in str(response)
     assert _assistant_texts(engine) == [str(response)]
@@ -97,7 +97,7 @@ async def test_achat_blocked_answer_is_refused_and_forgotten(index) -> None:  # 
 
 def test_stream_chat_masks_leak(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = _chat(index, llm, window=64, overlap=32)
+    engine = _chat(index, llm, mask_blocked=True, window=64, overlap=32)
     response = engine.stream_chat("What is the refund policy?")
     assert isinstance(response, StreamingAgentChatResponse)
     text = "".join(response.response_gen)
@@ -114,7 +114,7 @@ def test_stream_chat_refuses_malicious_message(index) -> None:  # type: ignore[n
 
 async def test_astream_chat_masks_leak(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = _chat(index, llm, window=64, overlap=32)
+    engine = _chat(index, llm, mask_blocked=True, window=64, overlap=32)
     response = await engine.astream_chat("What is the refund policy?")
     text = "".join([t async for t in response.async_response_gen()])
     assert AWS_KEY not in text and AWS_TOKEN in text
@@ -140,7 +140,7 @@ def test_simple_chat_engine_history_is_redacted() -> None:
     from llama_index.core.chat_engine import SimpleChatEngine
 
     llm = EchoLLM(leak=LEAK)
-    engine = _opened(InterlockChatEngine(SimpleChatEngine.from_defaults(llm=llm), default_scanner()))
+    engine = _opened(InterlockChatEngine(SimpleChatEngine.from_defaults(llm=llm), default_scanner(), mask_blocked=True))
     reply = engine.chat("hello")
     assert AWS_KEY not in str(reply) and AWS_TOKEN in str(reply)
     assert all(AWS_KEY not in (m.content or "") for m in engine.chat_history)

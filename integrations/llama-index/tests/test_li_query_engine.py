@@ -67,7 +67,9 @@ async def test_malicious_query_raises_in_raise_mode(index) -> None:  # type: ign
 
 def test_secret_in_query_is_masked_before_the_llm(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM()
-    response = InterlockQueryEngine(_inner(index, llm), default_scanner()).query(f"Can I refund card {CARD}?")
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner(), mask_blocked=True).query(
+        f"Can I refund card {CARD}?"
+    )
     assert CARD not in llm.prompts[-1] and CARD_TOKEN in llm.prompts[-1]
     assert response.metadata["interlock"]["query"]["action"] == "mask"  # type: ignore[index]
 
@@ -89,7 +91,9 @@ def test_clean_exchange_is_annotated_and_unchanged(index) -> None:  # type: igno
 
 def test_response_leak_is_masked(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    response = InterlockQueryEngine(_inner(index, llm), default_scanner()).query("What is the refund policy?")
+    response = InterlockQueryEngine(_inner(index, llm), default_scanner(), mask_blocked=True).query(
+        "What is the refund policy?"
+    )
     assert AWS_KEY not in str(response) and AWS_TOKEN in str(response)
     assert response.metadata["interlock"]["response"]["detected"] == {"response": ["dlp"]}  # type: ignore[index]
     assert response.source_nodes  # sources are kept with a masked answer
@@ -97,7 +101,9 @@ def test_response_leak_is_masked(index) -> None:  # type: ignore[no-untyped-def]
 
 async def test_response_leak_is_masked_async(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK)
-    response = await InterlockQueryEngine(_inner(index, llm), default_scanner(), mask="hash").aquery("refunds?")
+    response = await InterlockQueryEngine(_inner(index, llm), default_scanner(), mask="hash", mask_blocked=True).aquery(
+        "refunds?"
+    )
     assert AWS_KEY not in str(response) and AWS_TOKEN[:-1] + ":" in str(response)
 
 
@@ -123,7 +129,9 @@ def test_full_pipeline_with_postprocessor(index) -> None:  # type: ignore[no-unt
 
 def test_streaming_leak_is_masked_incrementally(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner(), window=64, overlap=32)
+    engine = InterlockQueryEngine(
+        _inner(index, llm, streaming=True), default_scanner(), mask_blocked=True, window=64, overlap=32
+    )
     response = engine.query("What is the refund policy?")
     assert isinstance(response, StreamingResponse)
     chunks: list[str] = []
@@ -182,7 +190,9 @@ def test_streaming_threat_raises_in_raise_mode(index) -> None:  # type: ignore[n
 
 async def test_async_streaming_leak_is_masked(index) -> None:  # type: ignore[no-untyped-def]
     llm = EchoLLM(leak=LEAK, chunk=5)
-    engine = InterlockQueryEngine(_inner(index, llm, streaming=True), default_scanner(), window=64, overlap=32)
+    engine = InterlockQueryEngine(
+        _inner(index, llm, streaming=True), default_scanner(), mask_blocked=True, window=64, overlap=32
+    )
     response = await engine.aquery("What is the refund policy?")
     assert isinstance(response, AsyncStreamingResponse)
     text = "".join([chunk async for chunk in response.async_response_gen()])
@@ -261,7 +271,9 @@ def test_pydantic_response_is_masked_when_still_valid() -> None:
         async def _aquery(self, query_bundle):  # type: ignore[no-untyped-def]
             return self._query(query_bundle)
 
-    masked = InterlockQueryEngine(Structured(f"the key is {AWS_KEY}"), default_scanner()).query("key?")
+    masked = InterlockQueryEngine(Structured(f"the key is {AWS_KEY}"), default_scanner(), mask_blocked=True).query(
+        "key?"
+    )
     assert isinstance(masked, PydanticResponse) and masked.response is not None
     assert masked.response.text == f"the key is {AWS_TOKEN}"  # type: ignore[attr-defined]
     clean = InterlockQueryEngine(Structured("all good"), default_scanner()).query("status?")

@@ -30,7 +30,7 @@ from typing import Literal
 from interlock.engine import budget as budgets, registry
 from interlock.engine.base import DataType, Detector, DetectorResult, ScanItem, ToolInfo
 from interlock.errors import InvalidRequestError
-from interlock.profiles.model import Profile
+from interlock.profiles.model import DetectorPolicy, Profile
 
 __all__ = ["Engine", "EngineResult", "ExchangeInput", "Outcome", "items_for", "TEXT_LIMIT", "CONTEXT_LIMIT"]
 
@@ -60,7 +60,7 @@ class ExchangeInput:
 
 @dataclass
 class Outcome:
-    """One detector's run on one item."""
+    """One detector's run on one item (``policy``: the profile's policy for it, with per-data-pattern actions)."""
 
     detector: str
     item: ScanItem
@@ -69,6 +69,7 @@ class Outcome:
     result: DetectorResult | None = None
     elapsed_ms: float = 0.0
     error: str | None = None
+    policy: DetectorPolicy | None = None
 
     @property
     def detected(self) -> bool:
@@ -168,7 +169,7 @@ class Engine:
                 detector = detectors[name]
                 types = policy.on if policy.on is not None else detector.data_types
                 if item.data_type in types and item.data_type in detector.data_types:
-                    runs.append(Outcome(detector=name, item=item, action=policy.action))
+                    runs.append(Outcome(detector=name, item=item, action=policy.action, policy=policy))
         return runs
 
     def scan(self, exchange: ExchangeInput, profile: Profile) -> EngineResult:

@@ -14,7 +14,7 @@ from typing import Any
 
 from interlock.engine.base import Finding
 from interlock.engine.engine import EngineResult, Outcome
-from interlock.engine.verdict import decide, outcome_action
+from interlock.engine.verdict import decide, finding_action, outcome_action
 from interlock.masking import mask_text
 from interlock.models import (
     ContentError,
@@ -87,13 +87,14 @@ def _details(outcomes: list[Outcome]) -> DetectionDetails | None:
     return DetectionDetails(topic_guardrails_details=topics, toxic_content_details=toxic)
 
 
-def _findings(outcomes: list[Outcome], field: str, detector: str | None = None) -> list[Finding]:
+def _findings(outcomes: list[Outcome], field: str) -> list[Finding]:
+    """The findings of ``field`` that masking covers: sensitive spans whose action is ``block`` or ``mask``."""
     return [
         f
         for o in outcomes
         if o.status == "ok" and o.result is not None and o.item.field == field
-        if detector is None or o.detector == detector
         for f in o.result.findings
+        if f.mask and finding_action(o, f) != "report"
     ]
 
 

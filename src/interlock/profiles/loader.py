@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from interlock.engine import registry
 from interlock.errors import ProfileError
-from interlock.profiles.model import Profile
+from interlock.profiles.model import DetectorPolicy, Profile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,9 +92,30 @@ def check_profile(profile: Profile, origin: str = "profile") -> None:
                     f"(it supports {sorted(cls.data_types)})"
                 )
         try:
-            registry.validate_options(name, policy.options)
+            options = registry.validate_options(name, policy.options)
         except ProfileError as exc:
             raise ProfileError(f"{where}: {exc}") from None
+        if policy.data_patterns:
+            _check_data_patterns(where, name, cls, options, policy)
+
+
+def _check_data_patterns(where: str, name: str, cls: Any, options: Any, policy: DetectorPolicy) -> None:
+    """``data_patterns`` names data types the detector scans here and data patterns (or groups) it reports."""
+    names_of = getattr(cls, "data_pattern_names", None)
+    if names_of is None:
+        raise ProfileError(f"{where}: detector {name!r} has no data patterns; 'data_patterns' applies to 'dlp'")
+    scanned = set(policy.on if policy.on is not None else cls.data_types)
+    off = sorted(set(policy.data_patterns) - scanned)
+    if off:
+        raise ProfileError(f"{where}: detector {name!r} data_patterns for {off}, which it does not scan here")
+    known: frozenset[str] = names_of(options)
+    for data_type, rules in policy.data_patterns.items():
+        unknown = sorted(set(rules) - known)
+        if unknown:
+            raise ProfileError(
+                f"{where}: detector {name!r} data_patterns.{data_type}: unknown data pattern(s) {unknown} "
+                f"(known: {', '.join(sorted(known))})"
+            )
 
 
 def load_profile_file(path: str | os.PathLike[str]) -> list[Profile]:

@@ -103,6 +103,53 @@ def test_benign_sql_and_prose_not_flagged(text: str) -> None:
     assert not result.detected, result.findings
 
 
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        ("Sure, run this: DROP TABLE users;", {"database-security-ddl": "malicious"}),
+        (
+            "Execute: DROP TABLE users; DELETE FROM orders;",
+            {"database-security-ddl": "malicious", "database-security-delete": "malicious"},
+        ),
+        ("You can DROP TABLE users to start over.", {"database-security-ddl": "malicious"}),
+        ("If it hangs, just run drop table sessions; then restart.", {"database-security-ddl": "malicious"}),
+        ("Done. Next: TRUNCATE TABLE audit_log;", {"database-security-ddl": "malicious"}),
+        ("Sure, run this: DROP TABLE users; then check the logs", {"database-security-ddl": "malicious"}),
+    ],
+)
+def test_statements_starting_inside_a_prose_line(text: str, report: dict[str, str]) -> None:
+    result = _response(text)
+    assert result.detected and _report(result) == report
+
+
+def test_stacked_statements_inside_a_prose_line() -> None:
+    result = _response("Execute: DROP TABLE users; DELETE FROM orders;")
+    rules = {r for f in result.findings for r in f.data["rules"]}
+    assert {"drop", "delete_without_where", "stacked_queries"} <= rules
+    assert result.detail["dbs_snippets"] == ["DROP TABLE users", "DELETE FROM orders"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll drop the table from the agenda",
+        "please select a date",
+        "Please select a date from the calendar and confirm.",
+        "Next semester we drop table tennis.",
+        "In short: we drop table tennis; chess stays.",
+        "Note: drop table tennis from the schedule",
+        "You can update profile set up later.",
+        "Let me delete from the list the ones you do not want.",
+        "We should truncate table of contents; it is long.",
+        "Tip: select a date from the calendar",
+        "Our grant to the team: a budget increase.",
+    ],
+)
+def test_sql_words_in_prose_are_not_statements(text: str) -> None:
+    result = _response(text)
+    assert not result.detected and result.detail["dbs_report"] == [], result.detail
+
+
 def test_policy_options() -> None:
     text = "```sql\nDROP TABLE scratch;\nINSERT INTO t VALUES (1);\n```"
     assert not _response(text, dangerous=["delete_without_where"]).detected
@@ -222,3 +269,7 @@ def test_code_and_urls_profile_end_to_end() -> None:
     assert flags is not None
     assert (flags.url_cats, flags.malicious_code, flags.db_security) == (True, True, True)
     assert result.response.action == "block"
+    with LocalScanner(store) as s:
+        for text in ("Sure, run this: DROP TABLE users;", "Execute: DROP TABLE users; DELETE FROM orders;"):
+            r = s.scan({"prompt": "how do I reset?", "response": text}, profile="code-and-urls")
+            assert r.blocked and r.detected() == {"response": ["db_security"]}, text

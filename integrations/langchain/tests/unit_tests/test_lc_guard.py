@@ -17,24 +17,21 @@ from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnableP
 from langchain_core.tracers.context import collect_runs
 from langchain_core.vectorstores import InMemoryVectorStore
 from langchain_interlock import InterlockGuard
-from lc_support import AWS_KEY, AWS_TOKEN, BENIGN, CARD, CARD_TOKEN, INJECTION, CountingScanner, FailingScanner
+from lc_support import (
+    AWS_KEY,
+    AWS_TOKEN,
+    BENIGN,
+    CARD,
+    CARD_TOKEN,
+    INJECTION,
+    CountingScanner,
+    FailingScanner,
+    Recorder,
+)
 
 from interlock import ThreatDetected
 from interlock.scanner import LocalScanner
 from interlock.streaming import ScanFailed
-
-
-class Recorder:
-    """A chat model stand-in that records what it was called with."""
-
-    def __init__(self, answer: str = "Paris.") -> None:
-        self.seen: list[Any] = []
-        self.answer = answer
-        self.runnable = RunnableLambda(self._call)
-
-    def _call(self, value: Any) -> AIMessage:
-        self.seen.append(value)
-        return AIMessage(content=self.answer)
 
 
 def chat(*answers: str) -> FakeListChatModel:

@@ -19,7 +19,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, SqlglotError
 
-__all__ = ["DIALECTS", "SQL_LINE", "SQL_START", "Statement", "classify_sql"]
+__all__ = ["DIALECTS", "SQL_LINE", "SQL_START", "SQL_WORD", "Statement", "classify_sql", "statements_in_prose"]
 
 #: Dialects tried in order (the non-default ones only when their markers appear); the first that parses wins.
 DIALECTS: tuple[str | None, ...] = (None, "mysql", "postgres", "tsql", "oracle", "sqlite")
@@ -41,6 +41,8 @@ _SQL_BODY = (
 SQL_START = re2.compile(r"^\s*" + _SQL_BODY, _OPTS)
 #: A line of prose that starts like a SQL statement.
 SQL_LINE = re2.compile(r"(?m)^[ \t]*" + _SQL_BODY, _OPTS)
+#: A SQL statement start anywhere in a line ("Sure, run this: DROP TABLE users;").
+SQL_WORD = re2.compile(r"\b" + _SQL_BODY, _OPTS)
 _KEYWORD = re2.compile(r"^\s*(?:\(\s*)*([a-z_]+)(?:\s+([a-z_]+))?", _OPTS)
 _WHERE = re2.compile(r"\bwhere\b", _OPTS)
 
@@ -197,3 +199,58 @@ def classify_sql(sql: str, *, max_chars: int = 20_000, max_statements: int = 200
         kind, flags = _classify(t)
         statements.append(Statement(_sql(t), kind, flags))
     return statements, False
+
+
+_UPPER_KEYWORD = re2.compile(r"^\s*[A-Z]{4,}\b")
+#: an intro that hands over a command: "... run", "... execute" (the colon case is checked apart)
+_RUN_VERB = re2.compile(r"\b(?:run|execute|exec|type|enter|paste|issue|try)\s*$", _OPTS)
+_WORD_END = re2.compile(r"\S(?:\s|$)")
+#: statement classes that change something (a lower-case read in prose is "select a date from the list")
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Drop, exp.Create, exp.Alter, exp.TruncateTable)
+
+
+def statements_in_prose(rest: str, intro: str, *, max_chars: int = 1000, max_prefixes: int = 8) -> int:
+    """Length of the SQL statements that start ``rest`` — the part of a prose line from a statement-like word on
+    (``DROP TABLE users; DELETE FROM orders;`` after ``Execute: ``) — or 0 when it is not SQL.
+
+    Prose says "drop table tennis" or "select a date from the list" too, so a statement that starts inside a line
+    must be real and meant as SQL. Each ``;``-separated piece must start like a statement, parse with sqlglot as
+    one statement, and show intent: its keyword in upper case (``DROP TABLE``), or an intro that hands it over
+    (ending in a colon, or in *run* / *execute* / *type* ...). A lower-case piece must parse whole and change
+    something (a lower-case read is prose); an upper-case one of at most 300 characters may be followed by prose
+    (``DROP TABLE users to start over``: the longest word prefix that parses, of the ``max_prefixes`` longest). The
+    statements end at the first piece that fails (``DROP TABLE users; then check the logs``).
+    """
+    rest = rest[:max_chars]
+    cue = intro.rstrip().endswith(":") or _RUN_VERB.search(intro) is not None
+    end = pos = 0
+    while pos < len(rest):
+        semi = rest.find(";", pos)
+        piece = rest[pos : semi if semi >= 0 else len(rest)]
+        if not piece.strip() or SQL_START.search(piece) is None:
+            break
+        upper = _UPPER_KEYWORD.search(piece) is not None
+        n = _statement_length(piece, upper, max_prefixes) if upper or cue else 0
+        if n == 0:
+            break
+        if n < len(piece.rstrip().rstrip(".!?")):  # the statement ended inside the piece, prose follows
+            return pos + n
+        end = pos = semi + 1 if semi >= 0 else len(rest)
+    return end
+
+
+def _statement_length(piece: str, upper: bool, max_prefixes: int) -> int:
+    whole = piece.rstrip().rstrip(".!?").rstrip()
+    cuts = [len(whole)]
+    if upper and len(whole) <= 300:  # word prefixes, longest first
+        ends = [m.start() + 1 for m in _WORD_END.finditer(whole)][:-1]
+        cuts += sorted(ends, reverse=True)[:max_prefixes]
+    for cut in cuts:
+        trees = _parse(whole[:cut])
+        if trees is None or len(trees) != 1:
+            continue
+        tree = trees[0]
+        if not upper and not isinstance(tree, _WRITES):
+            return 0
+        return cut
+    return 0

@@ -1,7 +1,9 @@
 """The ``db_security`` detector: find SQL in responses and tool events, classify it, flag dangerous statements.
 
-Where SQL is looked for: fenced blocks tagged or recognised as SQL, inline code spans and prose lines that start
-like a statement (``SELECT ... FROM``, ``DROP TABLE``, ...), the whole text for ``code_response``, and every
+Where SQL is looked for: fenced blocks tagged or recognised as SQL, inline code spans, prose lines that start
+like a statement (``SELECT ... FROM``, ``DROP TABLE``, ...), statements that start inside a prose line
+(``Sure, run this: DROP TABLE users;`` — accepted only when sqlglot parses them and they show SQL intent, see
+:func:`.classify.statements_in_prose`), the whole text for ``code_response``, and every
 string value of a tool event's JSON (the whole text when it is not JSON). Each candidate is parsed with sqlglot
 (:mod:`.classify`) and checked for injection payload shapes (:mod:`.injection`); in tool events every value is
 checked for injection shapes even when it does not start like SQL (an argument like ``1' OR '1'='1`` is the
@@ -26,7 +28,7 @@ from typing import Any, ClassVar, Literal, get_args
 import re2
 from pydantic import Field
 
-from interlock.detectors.db_security.classify import SQL_LINE, SQL_START, classify_sql
+from interlock.detectors.db_security.classify import SQL_LINE, SQL_START, SQL_WORD, classify_sql, statements_in_prose
 from interlock.detectors.db_security.injection import injection_hits
 from interlock.detectors.malicious_code.extract import Spans, code_units, re2_safe
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
@@ -190,9 +192,42 @@ class DbSecurityDetector:
         fences = Spans(fence_spans)
         if item.data_type == "tool_event" and not any(u.origin in ("json", "whole") for u in units):
             add(text, 0, "tool")
-        for start, end in _sql_line_runs(text, fences):
+        runs = _sql_line_runs(text, fences)
+        for start, end in runs:
             add(text[start:end], start, "line")
+        taken = Spans([*fence_spans, *runs, *((u.start, u.start + len(u.code)) for u in units if u.start >= 0)])
+        for start, end in _sql_in_prose(text, taken):
+            add(text[start:end], start, "prose", force=True)
         return list(out.values())
+
+
+def _sql_in_prose(text: str, taken: Spans, max_candidates: int = 16) -> list[tuple[int, int]]:
+    """Spans of SQL statements that start inside a prose line (after an intro such as ``Sure, run this:``).
+
+    Statements at a line start, in fences and in code spans are found elsewhere (``taken``); each remaining
+    statement-like word is checked with sqlglot by :func:`statements_in_prose`, at most ``max_candidates`` per
+    text (sqlglot is pure Python: the bound keeps a text full of "select ... from" cheap).
+    """
+    out: list[tuple[int, int]] = []
+    last_end = -1
+    tried = 0
+    for m in SQL_WORD.finditer(text):
+        start = m.start()
+        if start < last_end or taken.covers(start, start + 1):
+            continue
+        line_start = text.rfind("\n", max(0, start - 200), start) + 1
+        intro = text[max(line_start, start - 200) : start]
+        if not intro.strip():
+            continue  # a line that starts like SQL: a line run
+        tried += 1
+        if tried > max_candidates:
+            break
+        nl = text.find("\n", start, start + 1000)
+        length = statements_in_prose(text[start : start + 1000 if nl < 0 else nl], intro)
+        if length:
+            out.append((start, start + length))
+            last_end = start + length
+    return out
 
 
 def _sql_line_runs(text: str, fences: Spans, max_lines: int = 200) -> list[tuple[int, int]]:

@@ -351,6 +351,12 @@ class DlpDetector:
         self._skip_private = opts.ip_skip_private
         self._allow_rx = [_compile(rx) for rx in opts.allow_regex]
 
+    @staticmethod
+    def data_pattern_names(options: DlpOptions) -> frozenset[str]:
+        """Names a profile's ``data_patterns`` may use: every pattern (custom ones as ``custom:<name>``) and group."""
+        custom = {f"custom:{c.name}" for c in options.custom_patterns}
+        return frozenset({p.name for p in BUILTIN_PATTERNS} | {_PHONE_NAME, "custom", *GROUPS, *custom})
+
     # -- scanning -------------------------------------------------------------------------------------------
 
     def detect(self, item: ScanItem) -> DetectorResult:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from interlock.errors import ConfigError, InvalidRequestError, ThreatDetected
 from interlock.masking import MaskStrategy
 from interlock.scanner import ContentLike, Scanner, ScanResult, scanner
-from interlock.streaming import ScanFailed, StreamScanner, maskable
+from interlock.streaming import ScanFailed, StreamScanner, maskable, masked_by_profile
 
 __all__ = ["Action", "Guard", "Verdict"]
 
@@ -112,12 +112,16 @@ def record_of(
     return rec
 
 
-def judge(result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open: bool) -> Verdict:
+def judge(
+    result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open: bool, mask_blocked: bool = False
+) -> Verdict:
     """Turn a scan result into a verdict for the text on ``side``.
 
     A failed scan (detector error or timeout) blocks unless ``fail_open``; with ``fail_open`` it passes, marked,
-    unless something was detected anyway. A block whose only threats are sensitive data on ``side`` is masked
-    when ``mask`` is set and the scanner produced masked data.
+    unless something was detected anyway. What the profile masks (an allowed scan with masked data for ``side``)
+    passes masked with ``mask`` (blocked when ``mask`` is None: the text is never passed on in the clear). A
+    block whose only threats are sensitive data on ``side`` is masked instead when ``mask_blocked`` is set (and
+    ``mask`` and masked data are there).
     """
     failed_open = False
     error = None
@@ -132,11 +136,16 @@ def judge(result: ScanResult, side: str, *, mask: MaskStrategy | None, fail_open
         threat = bool(detected)
     else:
         threat = result.blocked
+    if not threat and masked_by_profile(result, side):
+        text = result.masked(side, mask) if mask is not None else None
+        if text is not None:
+            return Verdict("mask", side, result, masked_text=text, failed_open=failed_open, error=error)
+        return Verdict("block", side, result, failed_open=failed_open, error=error)
     if not threat:
         action: Action = "alert" if detected else "allow"
         return Verdict(action, side, result, failed_open=failed_open, error=error)
     others = set(detected) - {side}
-    if mask is not None and not others and maskable(result, side):
+    if mask is not None and mask_blocked and not others and maskable(result, side):
         text = result.masked(side, mask)
         if text is not None:
             return Verdict("mask", side, result, masked_text=text, failed_open=failed_open, error=error)
@@ -151,9 +160,12 @@ class Guard:
         scanner: the scanner; ``None`` means :func:`interlock.scanner` (created on first use).
         profile: profile name for every scan (``None``: the scanner's default).
         profile_id: profile id for every scan.
-        mask: masking strategy for sensitive data, or ``None`` to block it instead.
+        mask: masking strategy for sensitive data the profile masks (and, with ``mask_blocked``, for what it
+            blocks), or ``None`` to never rewrite text (what the profile masks is then blocked too).
         fail_open: let text through (marked, with a warning) when a scan errors or times out.
         scan_kwargs: extra :meth:`Scanner.scan` keywords (``tr_id``, ``session_id``, ``metadata``).
+        mask_blocked: mask sensitive data the profile blocks instead of blocking it (when it is the only
+            threat); the default follows the profile, like ``InterlockGuard(action="raise")``.
     """
 
     scanner: Scanner | None = None
@@ -162,6 +174,7 @@ class Guard:
     mask: MaskStrategy | None = "type"
     fail_open: bool = False
     scan_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    mask_blocked: bool = False
 
     def __post_init__(self) -> None:
         if self.mask not in (None, "x", "type", "hash"):
@@ -195,7 +208,9 @@ class Guard:
         return [Verdict("block", side, None, error=error, cause=exc)] * n
 
     def _judge(self, results: Sequence[ScanResult], side: str) -> list[Verdict]:
-        return [judge(r, side, mask=self.mask, fail_open=self.fail_open) for r in results]
+        return [
+            judge(r, side, mask=self.mask, fail_open=self.fail_open, mask_blocked=self.mask_blocked) for r in results
+        ]
 
     def scan_many(self, contents: Sequence[ContentLike], side: str) -> list[Verdict]:
         """Scan several contents in one batched call; one verdict per content, in order."""
@@ -249,6 +264,7 @@ class Guard:
             overlap=overlap,
             mode="buffered" if buffered else "incremental",
             mask=self.mask,
+            mask_blocked=self.mask_blocked,
             fail_open=self.fail_open,
             content=content,
             **self.kwargs(),

@@ -40,6 +40,7 @@ class GuardOptions(TypedDict, total=False):
 
     on_threat: OnBlock
     mask: MaskStrategy | None
+    mask_blocked: bool
     refusal: str
     scan_input: bool
     scan_output: bool
@@ -59,8 +60,10 @@ class EngineGuard:
         scanner: the scanner; ``None`` means :func:`interlock.scanner` (created on first use).
         on_threat: ``"refuse"`` answers with ``refusal`` (a stream stops with it); ``"raise"`` raises
             :class:`interlock.ThreatDetected`.
-        mask: strategy for masking sensitive data (``"x"``, ``"type"``, ``"hash"``) instead of blocking it,
-            or ``None`` to block sensitive data too.
+        mask: strategy (``"x"``, ``"type"``, ``"hash"``) for sensitive data the profile masks (e.g. a user's
+            contact details in a prompt under ``default``), or ``None`` to block that too.
+        mask_blocked: also mask sensitive data the profile blocks (when it is the only threat) instead of
+            refusing; off by default, so a block is a block, as with ``InterlockGuard``.
         refusal: the refusal text.
         scan_input: scan the user's query/message before it reaches the wrapped engine.
         scan_output: scan the answer (with the query and the retrieved context).
@@ -90,6 +93,7 @@ class EngineGuard:
             options.get("mask", "type"),
             options.get("fail_open", False),
             dict(options.get("scan_kwargs") or {}),
+            options.get("mask_blocked", False),
         )
         self.on_threat: OnBlock = on_threat
         self.refusal = options.get("refusal", DEFAULT_REFUSAL)

@@ -36,6 +36,9 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
     * ``"drop"``: the node is dropped.
     * ``"raise"``: the query fails with :class:`interlock.ThreatDetected`.
 
+    Whatever ``on_threat`` says, a node the profile allows only masked (a DLP data pattern with the ``mask``
+    action) is kept with that data masked.
+
     Kept nodes are copies (the retriever's nodes are never mutated) carrying
     ``metadata["interlock"] = {"action", "category", "detected", "scan_id"}``; that key is excluded from the
     metadata the LLM and the embedding model see.
@@ -71,9 +74,10 @@ class InterlockNodePostprocessor(BaseNodePostprocessor):
             scanner=self.scanner if self.scanner is not None else self._default_scanner,
             profile=self.profile,
             profile_id=self.profile_id,
-            mask=self.mask_strategy if self.on_threat == "mask" else None,
+            mask=self.mask_strategy,
             fail_open=self.fail_open,
             scan_kwargs=self.scan_kwargs,
+            mask_blocked=self.on_threat == "mask",
         )
 
     @classmethod

@@ -29,8 +29,9 @@ __all__ = ["InterlockQueryEngine"]
 class InterlockQueryEngine(BaseQueryEngine):
     """Wraps any query engine with Interlock scans of the query and the answer.
 
-    * The query is scanned (as ``prompt``) before retrieval: a block refuses or raises; sensitive data alone is
-      masked (``mask``) before the query reaches retrieval and the LLM.
+    * The query is scanned (as ``prompt``) before retrieval: a block refuses or raises; what the profile masks
+      (or, with ``mask_blocked``, blocked sensitive data alone) is masked (``mask``) before the query reaches
+      retrieval and the LLM.
     * The answer is scanned with ``prompt`` = query, ``response`` = answer and ``context`` = the retrieved
       source texts, so response-side detectors (incl. grounding, when the profile enables it) see the sources.
     * ``StreamingResponse`` / ``AsyncStreamingResponse`` answers are scanned over a sliding window while they
@@ -45,7 +46,7 @@ class InterlockQueryEngine(BaseQueryEngine):
         scanner: any :class:`interlock.Scanner`; ``None`` means :func:`interlock.scanner` (created on first use).
         callback_manager: defaults to the wrapped engine's.
         **options: :class:`GuardOptions` — ``on_threat`` (``"refuse"`` | ``"raise"``), ``mask`` (``"type"``,
-            ``"x"``, ``"hash"`` or ``None`` to block sensitive data too), ``refusal``, ``scan_input``,
+            ``"x"``, ``"hash"`` or ``None`` to block sensitive data too), ``mask_blocked``, ``refusal``, ``scan_input``,
             ``scan_output``, ``buffered``, ``window``, ``overlap``, ``profile``, ``profile_id``, ``fail_open``,
             ``scan_kwargs``.
 
