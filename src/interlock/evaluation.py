@@ -259,11 +259,8 @@ class EvalReport:
 
     def plot(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write ``roc.png`` and ``pr.png`` (needs matplotlib: ``pip install 'interlock[eval]'``)."""
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+        try:  # the object-oriented API: no pyplot, so the caller's backend (e.g. a notebook's inline one) is untouched
+            from matplotlib.figure import Figure
         except ImportError:
             raise ImportError("plots need matplotlib: pip install 'interlock[eval]'") from None
         labels = [p.example.label for p in self.predictions]
@@ -272,7 +269,8 @@ class EvalReport:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        fig, ax = plt.subplots(figsize=(5, 5))
+        fig = Figure(figsize=(5, 5))
+        ax = fig.subplots()
         ax.plot([0.0] + [c[1] for c in curve], [0.0] + [c[2] for c in curve])
         ax.plot([0, 1], [0, 1], linestyle=":", color="grey")
         ax.set(
@@ -282,9 +280,9 @@ class EvalReport:
         )
         paths.append(out / "roc.png")
         fig.savefig(paths[-1], dpi=100, bbox_inches="tight")
-        plt.close(fig)
         pos = sum(labels)
-        fig, ax = plt.subplots(figsize=(5, 5))
+        fig = Figure(figsize=(5, 5))
+        ax = fig.subplots()
         prec, rec = [], []
         for _thr, fpr, tpr in curve:
             tp = tpr * pos
@@ -296,7 +294,6 @@ class EvalReport:
         ax.set(xlabel="recall", ylabel="precision", title="Precision-recall", ylim=(0, 1.02))
         paths.append(out / "pr.png")
         fig.savefig(paths[-1], dpi=100, bbox_inches="tight")
-        plt.close(fig)
         return paths
 
 
