@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +97,6 @@ def record_training_data(
         "detector": detector,
         "artifact": art.relative_to(root).as_posix() if art.is_relative_to(root) else art.name,
         "artifact_sha256": hashlib.sha256(art.read_bytes()).hexdigest(),
-        "recorded": date.today().isoformat(),
         "files": {
             name: {"sha256": content_sha256(Path(data_dir) / name), "rows": used}
             for name, used in sorted(files.items())
