@@ -124,8 +124,14 @@ def render_result(result: ScanResult, console: object | None = None, *, explain:
     shown = evidence(result, explain)
     if shown:
         table = Table(title="evidence" if not explain else "evidence (all findings, also below threshold)")
-        for col in ("detector", "field", "finding", "span", "score", "text"):
-            table.add_column(col)
+        wide = getattr(con, "width", 80) >= 100  # field and span columns only where they fit without wrapping
+        cols = (
+            ("detector", "field", "finding", "span", "score", "text")
+            if wide
+            else ("detector", "finding", "score", "text")
+        )
+        for col in cols:
+            table.add_column(col, no_wrap=col in ("detector", "finding", "score"))
         texts = {
             "prompt": result.content.prompt,
             "response": result.content.response,
@@ -136,14 +142,15 @@ def render_result(result: ScanResult, console: object | None = None, *, explain:
         }
         for f in shown:
             text = texts.get(f.field) or ""
-            table.add_row(
-                f.detector,
-                f.field,
-                f.entity,
-                f"{f.start}-{f.end}",
-                f"{f.score:.2f}",
-                _preview(text, f.start, f.end, f.mask),
-            )
+            cells = {
+                "detector": f.detector,
+                "field": f.field,
+                "finding": f.entity,
+                "span": f"{f.start}-{f.end}",
+                "score": f"{f.score:.2f}",
+                "text": _preview(text, f.start, f.end, f.mask),
+            }
+            table.add_row(*(cells[c] for c in cols))
         con.print(table)  # type: ignore[attr-defined]
     for side in ("prompt", "response"):
         masked = result.masked(side)
