@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: install demo test lint typecheck bench clean
+DIST ?= dist
+
+.PHONY: install demo test lint typecheck bench dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,12 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+# The three wheels (none is on PyPI): interlock, langchain-interlock, llama-index-postprocessor-interlock.
+# hatchling (the build backend, in the dev extra) is used from .venv: no build isolation, so no download.
+dist: $(BIN)/python
+	$(PIP) install -q "hatchling>=1.24"
+	$(PIP) wheel -q --no-deps --no-build-isolation -w $(DIST) . integrations/langchain integrations/llama-index
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from injection_carriers import ask_about, insert, real_documents  # noqa: E402
 from injection_synth import generate, make_payload  # noqa: E402
 
-from interlock.datasets import read_jsonl, shared_data_dir  # noqa: E402
+from interlock.datasets import read_jsonl, record_training_data, shared_data_dir  # noqa: E402
 from interlock.detectors.prompt_injection.trained import (  # noqa: E402
     FAMILIES,
     MIN_SENTENCE_TOKENS,
@@ -57,6 +57,11 @@ from interlock.evaluation import Example, Prediction, metrics  # noqa: E402
 
 ARTIFACT = ROOT / "src/interlock/detectors/prompt_injection/injection_model.json.gz"
 HARD_NEGATIVES = ROOT / "tests/fixtures/injection_hard_negatives.jsonl"
+#: the shared data files the final model learns from (recorded in interlock/training_data.json for `interlock eval`)
+TRAINING_FILES = {
+    "prompt_attack.jsonl.gz": "all rows; their documents also carry inserted payloads",
+    "pii.jsonl.gz": "sentences as benign carrier documents (scripts/injection_carriers.py)",
+}
 
 #: Each fold holds out these sources entirely (their positives and negatives).
 FOLDS = {
@@ -530,6 +535,7 @@ def main() -> int:
                 f"(`tests/fixtures/injection_hard_negatives.jsonl`, n={len(hp)}) at {k}: {rate:.3f}"
             )
     ARTIFACT.write_bytes(gzip.compress(json.dumps(artifact, separators=(",", ":")).encode(), mtime=0))
+    record_training_data("injection", ARTIFACT, TRAINING_FILES, data, detector="injection")
     lines.append(
         f"\nFinal model: {len(artifact['vocab'])} features, artifact {ARTIFACT.stat().st_size // 1024} KiB, "
         f"trained in {time.perf_counter() - t0:.0f} s."

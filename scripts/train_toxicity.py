@@ -34,7 +34,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from interlock.datasets import read_jsonl, shared_data_dir
+from interlock.datasets import read_jsonl, record_training_data, shared_data_dir
 from interlock.detectors.toxic_content.features import features, tokens
 
 SEED = 13
@@ -42,6 +42,11 @@ MIN_DF = 3
 C = 4.0
 PRUNE = 0.02
 OUT = Path(__file__).resolve().parents[1] / "src/interlock/detectors/toxic_content/toxicity_model.json.gz"
+#: the shared data files the model learns from (recorded in interlock/training_data.json for `interlock eval`)
+TRAINING_FILES = {
+    "toxicity.jsonl.gz": "the seeded 80 % training split",
+    "prompt_attack.jsonl.gz": "benign rows of source benign_instructions and categories indirect_clean_*, as label 0",
+}
 
 
 def davidson_split(data: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -101,6 +106,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(args.out, "wb", mtime=0) as fh:
         fh.write(json.dumps(model, sort_keys=True, separators=(",", ":")).encode())
+    if args.out == OUT:
+        record_training_data("toxic_content", OUT, TRAINING_FILES, args.data, detector="toxic_content")
     print(f"{len(rows)} rows ({int(y.sum())} toxic), vocab {len(vocab)}, kept {len(weights)} weights -> {args.out}")
     top = sorted(weights.items(), key=lambda kv: kv[1])
     print("most benign:", [k for k, _ in top[:15]])

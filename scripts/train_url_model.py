@@ -27,11 +27,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-from interlock.datasets import read_jsonl, shared_data_dir
+from interlock.datasets import read_jsonl, record_training_data, shared_data_dir
 from interlock.detectors.url_filtering.canon import canonicalize
 from interlock.detectors.url_filtering.model import FEATURES, MODEL_PATH, features, training_fold
 
 SEED = 7
+#: the shared data the model learns from (recorded in interlock/training_data.json for `interlock eval`)
+TRAINING_FILES = {"malicious_url.jsonl.gz": "source url_iscx_phishtank, rows with training_fold == 'train'"}
 
 
 def main() -> int:
@@ -85,6 +87,8 @@ def main() -> int:
         },
     }
     args.out.write_text(json.dumps(artifact, indent=1) + "\n", encoding="utf-8")
+    if args.out == MODEL_PATH:
+        record_training_data("url", MODEL_PATH, TRAINING_FILES, data, detector="url_cats")
     print(f"wrote {args.out}: {len(ys)} rows ({int(y.sum())} phishing), threshold {threshold:.4f}, train TPR {tpr:.3f}")
     return 0
 

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interlock.datasets import read_jsonl
+from interlock.datasets import read_jsonl, training_matches
 from interlock.errors import InterlockError
 from interlock.scanner import Scanner, ScanResult
 
@@ -225,6 +225,7 @@ class EvalReport:
     by_language: dict[str, dict[str, Any]]
     latency_ms: dict[str, float | None]
     predictions: list[Prediction] = field(default_factory=list, repr=False)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the per-row predictions."""
@@ -239,6 +240,7 @@ class EvalReport:
     def to_markdown(self) -> str:
         """The report as Markdown tables."""
         lines = [f"## Evaluation: `{self.dataset}` (detector: {self.detector or 'any'}, side: {self.side})", ""]
+        lines += [f"> **Warning:** {w}\n" for w in self.warnings]
         lines += _md_table({"overall": self.overall})
         lat = self.latency_ms
         lines += [
@@ -257,11 +259,8 @@ class EvalReport:
 
     def plot(self, out_dir: str | os.PathLike[str]) -> list[Path]:
         """Write ``roc.png`` and ``pr.png`` (needs matplotlib: ``pip install 'interlock[eval]'``)."""
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+        try:  # the object-oriented API: no pyplot, so the caller's backend (e.g. a notebook's inline one) is untouched
+            from matplotlib.figure import Figure
         except ImportError:
             raise ImportError("plots need matplotlib: pip install 'interlock[eval]'") from None
         labels = [p.example.label for p in self.predictions]
@@ -270,7 +269,8 @@ class EvalReport:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        fig, ax = plt.subplots(figsize=(5, 5))
+        fig = Figure(figsize=(5, 5))
+        ax = fig.subplots()
         ax.plot([0.0] + [c[1] for c in curve], [0.0] + [c[2] for c in curve])
         ax.plot([0, 1], [0, 1], linestyle=":", color="grey")
         ax.set(
@@ -280,9 +280,9 @@ class EvalReport:
         )
         paths.append(out / "roc.png")
         fig.savefig(paths[-1], dpi=100, bbox_inches="tight")
-        plt.close(fig)
         pos = sum(labels)
-        fig, ax = plt.subplots(figsize=(5, 5))
+        fig = Figure(figsize=(5, 5))
+        ax = fig.subplots()
         prec, rec = [], []
         for _thr, fpr, tpr in curve:
             tp = tpr * pos
@@ -294,8 +294,22 @@ class EvalReport:
         ax.set(xlabel="recall", ylabel="precision", title="Precision-recall", ylim=(0, 1.02))
         paths.append(out / "pr.png")
         fig.savefig(paths[-1], dpi=100, bbox_inches="tight")
-        plt.close(fig)
         return paths
+
+
+def training_data_warnings(path: str | os.PathLike[str], detector: str | None = None) -> list[str]:
+    """Warnings when ``path``'s content is the training data of a shipped model (of ``detector``, or any).
+
+    Metrics measured on a model's own training rows say how well it memorised them, not how it does on new text.
+    """
+    matches = [m for m in training_matches(path) if detector is None or m["detector"] == detector]
+    return [
+        f"{Path(path).name} is the training file {m['file']} of the shipped {m['model']} model "
+        f"(rows used: {m['rows']}): these metrics are optimistic, not a measure of quality on new text. Evaluate on "
+        "held-out data instead, e.g. prompt_attack_eval_only.jsonl.gz (never trained on), or see the "
+        "leave-source-out figures in docs/benchmarks.md."
+        for m in matches
+    ]
 
 
 def _fmt(v: Any) -> str:

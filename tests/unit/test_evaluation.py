@@ -102,3 +102,86 @@ def test_bad_rows_are_reported(tmp_path: Path) -> None:
     f.write_text('{"text": "x"}\n')
     with pytest.raises(ValueError, match="needs 'text' and 'label'"):
         load_examples(f)
+
+
+def test_training_manifest_matches_by_content(tmp_path: Path) -> None:
+    """A recorded training file is found again by content: as a copy, re-compressed or decompressed, not edited."""
+    import gzip
+
+    from interlock.datasets import content_sha256, record_training_data, training_matches
+
+    data = tmp_path / "data"
+    data.mkdir()
+    body = b'{"text": "a", "label": 1}\n{"text": "b", "label": 0}\n'
+    (data / "train.jsonl.gz").write_bytes(gzip.compress(body, mtime=0))
+    artifact = tmp_path / "model.json"
+    artifact.write_text("{}")
+    manifest = tmp_path / "training_data.json"
+    record_training_data("m", artifact, {"train.jsonl.gz": "all rows"}, data, detector="dlp", manifest=manifest)
+    plain = tmp_path / "copy.jsonl"
+    plain.write_bytes(body)
+    recompressed = tmp_path / "copy.jsonl.gz"
+    recompressed.write_bytes(gzip.compress(body, compresslevel=1, mtime=123))
+    assert content_sha256(plain) == content_sha256(recompressed) == content_sha256(data / "train.jsonl.gz")
+    expected = [{"model": "m", "detector": "dlp", "file": "train.jsonl.gz", "rows": "all rows"}]
+    assert training_matches(plain, manifest=manifest) == expected
+    assert training_matches(recompressed, manifest=manifest) == expected
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(body[:-1] + b" \n")
+    assert training_matches(edited, manifest=manifest) == []
+
+
+def test_eval_cli_warns_on_training_data(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`interlock eval` on a shipped model's training file says so, on stderr and in the JSON (issue #13 item 12)."""
+    from interlock.datasets import record_training_data
+
+    manifest = tmp_path / "training_data.json"
+    artifact = tmp_path / "model.json"
+    artifact.write_text("{}")
+    files = {dataset.name: "all rows"}
+    record_training_data("fake", artifact, files, dataset.parent, detector="dlp", manifest=manifest)
+    monkeypatch.setattr("interlock.datasets.TRAINING_MANIFEST", manifest)
+    monkeypatch.setattr("interlock.profiles.loader._builtin", list)
+    prof = tmp_path / "p.yaml"
+    prof.write_text("name: default\ndetectors: {dlp: {}}\n")
+    base = ["eval", str(dataset), "--quiet", "--local", "--profiles-file", str(prof)]
+    assert main([*base, "--detector", "dlp", "--out", str(tmp_path / "o1")]) == 0
+    captured = capsys.readouterr()
+    assert "warning: d.jsonl is the training file d.jsonl of the shipped fake model" in captured.err
+    assert "prompt_attack_eval_only.jsonl.gz" in captured.err and "**Warning:**" in captured.out
+    data = json.loads((tmp_path / "o1" / "results.json").read_text())
+    assert len(data["warnings"]) == 1 and "optimistic" in data["warnings"][0]
+    # judged by another detector, that model's training data is not the question
+    assert main([*base, "--detector", "injection", "--out", str(tmp_path / "o2")]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "o2" / "results.json").read_text())["warnings"] == []
+
+
+def test_shipped_manifest_is_current_and_names_the_real_training_file(shared_data: Path) -> None:
+    """The manifest describes the artifacts actually shipped, and the real training file is recognised."""
+    import hashlib
+
+    from interlock.datasets import TRAINING_MANIFEST, training_matches
+
+    models = json.loads(TRAINING_MANIFEST.read_text())["models"]
+    assert {"injection", "toxic_content", "url"} <= set(models)
+    for name, m in models.items():
+        shipped = (TRAINING_MANIFEST.parent / m["artifact"]).read_bytes()
+        assert hashlib.sha256(shipped).hexdigest() == m["artifact_sha256"], f"{name}: retrained, manifest stale"
+    trained_on = {m["model"] for m in training_matches(shared_data / "prompt_attack.jsonl.gz")}
+    assert trained_on == {"injection", "toxic_content"}
+    assert training_matches(shared_data / "prompt_attack_eval_only.jsonl.gz") == []
+
+
+def test_readme_eval_example_is_held_out(shared_data: Path) -> None:
+    """The README's `interlock eval` example does not measure the injection model on its training data."""
+    import re
+
+    from interlock.evaluation import training_data_warnings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (example,) = re.findall(r"^interlock eval \.\./shared/data/(\S+) --detector (\S+)", readme, re.MULTILINE)
+    assert training_data_warnings(shared_data / example[0], example[1]) == []
+    assert training_data_warnings(shared_data / "prompt_attack.jsonl.gz", "injection")  # would have warned

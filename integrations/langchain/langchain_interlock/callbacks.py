@@ -7,11 +7,21 @@ mask sensitive data or answer with a safe message instead, use :class:`~langchai
 
 Note that ``on_llm_end`` runs after a streamed answer has been delivered token by token: with streaming,
 guard the output with ``InterlockGuard`` to stop tokens before they reach the user.
+
+Blocking is quiet. LangChain's callback manager (``langchain_core.callbacks.manager.handle_event`` and its async
+twin) logs ``"Error in <handler>.<event> callback: <repr>"`` at WARNING for *every* exception a handler raises,
+before re-raising it when ``raise_error`` is true; it has no switch for expected exceptions. A block is the
+intended outcome and the caller gets the exception, so :class:`_QuietBlocks`, a filter on that logger, drops
+exactly the lines about the ``ThreatDetected`` exceptions this handler raised (matched by handler class name and
+the exception's ``repr``). Any other exception from a handler, and other handlers' lines, are still logged.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -21,12 +31,47 @@ from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
+from interlock.errors import ThreatDetected
 from interlock.masking import MaskStrategy
 from interlock.scanner import Scanner
 from langchain_interlock._core import Checker, Side, default_scanner
 from langchain_interlock._text import Texts, extract, join
 
 __all__ = ["InterlockCallbackHandler"]
+
+#: the logger and message LangChain's callback manager uses for an exception raised by a handler
+_MANAGER_LOGGER = "langchain_core.callbacks.manager"
+_MANAGER_MESSAGE = "Error in %s.%s callback: %s"
+
+
+class _QuietBlocks(logging.Filter):
+    """Drops the callback manager's warning about a block an :class:`InterlockCallbackHandler` raised on purpose."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        # (handler class name, repr of the exception) of raised blocks whose warning has not been seen yet; bounded
+        # because a handler called directly (not through a callback manager) raises without a warning following
+        self._expected: deque[tuple[str, str]] = deque(maxlen=256)
+
+    def expect(self, handler: object, exc: BaseException) -> None:
+        with self._lock:
+            self._expected.append((type(handler).__name__, repr(exc)))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.msg != _MANAGER_MESSAGE or not isinstance(args, tuple) or len(args) != 3:
+            return True
+        key = (str(args[0]), str(args[2]))
+        with self._lock:
+            if key in self._expected:
+                self._expected.remove(key)
+                return False
+        return True
+
+
+_QUIET = _QuietBlocks()
+logging.getLogger(_MANAGER_LOGGER).addFilter(_QUIET)
 
 
 class InterlockCallbackHandler(BaseCallbackHandler):
@@ -85,7 +130,11 @@ class InterlockCallbackHandler(BaseCallbackHandler):
         self._tools: dict[UUID, str | None] = {}
 
     def _scan(self, side: Side, texts: Texts, run_id: UUID, **kw: Any) -> None:
-        self.checker.check(side, texts, None, tr_id=str(run_id), **kw)
+        try:
+            self.checker.check(side, texts, None, tr_id=str(run_id), **kw)
+        except ThreatDetected as exc:  # the intended outcome: raised to the caller without a logged "Error in ..."
+            _QUIET.expect(self, exc)
+            raise
 
     # -- models -------------------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """``interlock eval``: measure a scanner (local or remote) on a labelled JSONL file.
 
 Writes ``results.json`` and ``results.md`` (and ``roc.png``/``pr.png`` with ``--plots``) to ``--out``, and prints the
-Markdown summary. Exit 0 on success, 2 on bad input.
+Markdown summary. Warns (on stderr, in ``results.json`` and at the top of ``results.md``) when the file's content is
+the training data of a shipped model (see ``interlock.datasets.training_matches``). Exit 0 on success, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from interlock.evaluation import evaluate, load_examples
+    from interlock.evaluation import evaluate, load_examples, training_data_warnings
 
     try:
         examples = load_examples(args.dataset, limit=args.limit, sample=args.sample, seed=args.seed)
@@ -64,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
     except InterlockError as exc:
         print(f"interlock eval: {type(exc).__name__}: {exc}", file=sys.stderr)  # noqa: T201
         return 2
+    report.warnings = training_data_warnings(args.dataset, args.detector)
+    for warning in report.warnings:
+        print(f"interlock eval: warning: {warning}", file=sys.stderr)  # noqa: T201
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(report.to_json(), encoding="utf-8")

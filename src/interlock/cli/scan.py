@@ -1,6 +1,8 @@
 """``interlock scan``: scan a prompt (and optionally a response) and gate on the verdict.
 
-Exit status: 0 allowed, 1 blocked, 2 usage or input error (so it can gate a CI pipeline).
+Exit status: 0 allowed, 1 blocked, 2 usage or input error (so it can gate a CI pipeline). ``--json`` prints the
+bare AIRS ``ScanResponse`` (byte-for-byte what ``interlock serve`` answers and what the AIRS SDKs parse);
+``--json --report`` wraps it with the threat report and the local findings.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import argparse
 import json
 import sys
 
-from interlock.cli._common import add_scanner_arguments, make_scanner, read_text, render_result
+from interlock.cli._common import add_scanner_arguments, make_scanner, read_text, render_result, result_json
 from interlock.errors import InterlockError
 
 __all__ = ["add_arguments", "run"]
@@ -23,7 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--context", help="grounding context sent with the response")
     parser.add_argument("--context-file", help="read the grounding context from a file")
     parser.add_argument("--tr-id", help="transaction id echoed in the result")
-    parser.add_argument("--json", action="store_true", help="print the AIRS ScanResponse JSON (plus report if known)")
+    parser.add_argument("--json", action="store_true", help="print the bare AIRS ScanResponse JSON")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="with --json: print {response, report, findings} instead (threat report and local evidence)",
+    )
+    parser.add_argument("--explain", action="store_true", help="show all evidence, also below-threshold scores")
     add_scanner_arguments(parser)
 
 
@@ -48,10 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"interlock scan: {type(exc).__name__}: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     if args.json:
-        out = {"response": result.response.to_wire()}
-        if result.report is not None:
-            out["report"] = result.report.to_wire()
-        print(json.dumps(out, indent=2, ensure_ascii=False))  # noqa: T201
+        print(json.dumps(result_json(result, report=args.report), indent=2, ensure_ascii=False))  # noqa: T201
     else:
-        render_result(result)
+        render_result(result, explain=args.explain or args.report)
     return 1 if result.blocked else 0

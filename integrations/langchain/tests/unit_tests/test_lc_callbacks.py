@@ -116,3 +116,41 @@ def test_switches_and_fail_modes(scanner: LocalScanner) -> None:
         )
     opened = InterlockCallbackHandler(FailingScanner(), fail_open=True)
     assert FakeListChatModel(responses=["ok"]).invoke(BENIGN, config={"callbacks": [opened]}).content == "ok"
+
+
+def _manager_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "langchain_core.callbacks.manager"]
+
+
+def test_blocking_is_quiet(scanner: LocalScanner, caplog: pytest.LogCaptureFixture) -> None:
+    """A block raises without LangChain's "Error in InterlockCallbackHandler... ThreatDetected" warning first."""
+    handler = InterlockCallbackHandler(scanner)
+    caplog.set_level("WARNING")
+    with pytest.raises(ThreatDetected):
+        (PROMPT | FakeListChatModel(responses=["x"])).invoke({"question": INJECTION}, config={"callbacks": [handler]})
+    with pytest.raises(ThreatDetected):
+        FakeListChatModel(responses=[f"Your card is {CARD}"]).invoke(BENIGN, config={"callbacks": [handler]})
+    assert _manager_warnings(caplog) == []
+    assert not [r for r in caplog.records if "ThreatDetected" in r.getMessage()]
+
+
+async def test_async_blocking_is_quiet(scanner: LocalScanner, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING")
+    with pytest.raises(ThreatDetected):
+        await FakeListChatModel(responses=[f"The card is {CARD}"]).ainvoke(
+            BENIGN, config={"callbacks": [InterlockCallbackHandler(scanner)]}
+        )
+    assert _manager_warnings(caplog) == []
+
+
+def test_other_handler_errors_are_still_logged(scanner: LocalScanner, caplog: pytest.LogCaptureFixture) -> None:
+    """Only the handler's own blocks are silenced: a real error in the handler still gets LangChain's warning."""
+
+    class Broken(InterlockCallbackHandler):
+        def on_llm_end(self, response, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("bug")
+
+    caplog.set_level("WARNING")
+    with pytest.raises(RuntimeError):
+        FakeListChatModel(responses=["fine"]).invoke(BENIGN, config={"callbacks": [Broken(scanner)]})
+    assert _manager_warnings(caplog) == ["Error in Broken.on_llm_end callback: RuntimeError('bug')"]
