@@ -102,7 +102,7 @@ def _wait_for_inflight_scan(srv: Server, api_key: str, timeout: float = 30.0) ->
 
 
 def test_sigterm_finishes_inflight_sync_and_keeps_queue(db: Path, tls: Tls, tmp_path: Path, api_key: str) -> None:
-    srv = _slow_server(db, tls, tmp_path, 2.0, "--async-workers", "1").start()
+    srv = _slow_server(db, tls, tmp_path, 1.0, "--async-workers", "1").start()
     outcome: dict[str, Any] = {}
 
     def slow_sync() -> None:
