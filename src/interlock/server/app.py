@@ -48,7 +48,7 @@ from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import TokenBuckets
 from interlock.server.settings import ServerSettings
-from interlock.server.store import Store
+from interlock.server.store import Store, open_store
 
 __all__ = ["SETTINGS_ENV", "ServerState", "app_from_env", "create_app"]
 
@@ -273,12 +273,18 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
             ``settings.profiles``).
     """
     cfg = settings if settings is not None else ServerSettings.from_env()
-    store = Store(cfg.db, synchronous=cfg.db_sync)
+    store = open_store(cfg)
     engine_scanner = scanner or LocalScanner(
         profiles=ProfileStore.default(cfg.profiles), engine=Engine(max_workers=cfg.engine_threads)
     )
     metrics = Metrics()
-    jobs = JobRunner(store, engine_scanner, cfg.async_workers, on_done=lambda r, p: metrics.observe_scan("async", r, p))
+    jobs = JobRunner(
+        store,
+        engine_scanner,
+        cfg.async_workers,
+        on_done=lambda r, p: metrics.observe_scan("async", r, p),
+        lease_seconds=cfg.lease_seconds,
+    )
     state = ServerState(
         settings=cfg,
         store=store,
@@ -293,7 +299,7 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(jobs.start)
         purge = asyncio.create_task(_purge_loop(state))
-        log.info("interlock server ready (db %s)", cfg.db)
+        log.info("interlock server ready (db %s)", store.describe())
         try:
             yield
         finally:
