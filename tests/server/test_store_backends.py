@@ -268,6 +268,23 @@ def test_postgres_url_errors_are_config_errors() -> None:
     assert settings.lease_seconds == 7.0
     from interlock.server.store.postgres import PostgresStore
 
-    with pytest.raises(ConfigError, match=r"cannot connect to postgresql://u:\*\*\*@127\.0\.0\.1:1/none") as info:
+    refused = r"cannot connect to postgresql://u:\*\*\*@127\.0\.0\.1:1/none: .*refused"
+    with pytest.raises(ConfigError, match=refused) as info:
         PostgresStore(settings.database_url, connect_timeout=0.5)
     assert "secret" not in str(info.value)
+
+
+def test_keys_command_on_postgres(postgres_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from interlock.cli.main import main
+    from interlock.server.auth import verify
+
+    assert main(["keys", "--database-url", postgres_db, "create", "--name", "shared"]) == 0
+    key = capsys.readouterr().out.strip()
+    store = open_store(ServerSettings(database_url=postgres_db))
+    try:
+        assert verify(store, key) is not None  # what any replica on this database now accepts
+        assert main(["keys", "--database-url", postgres_db, "revoke", "shared"]) == 0
+        assert verify(store, key) is None
+    finally:
+        store.close()
+    assert main(["keys", "--database-url", "mysql://x", "list"]) == 2

@@ -31,6 +31,15 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
+def _why(url: str) -> str:
+    """The reason a connection fails (one direct attempt; the pool only reports its timeout)."""
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    return "timed out"
+
+
 class PostgresStore(Store):
     """A PostgreSQL database shared by every replica.
 
@@ -58,7 +67,7 @@ class PostgresStore(Store):
             self._pool.open(wait=True, timeout=connect_timeout)
         except PoolTimeout:
             self._pool.close()
-            raise ConfigError(f"cannot connect to {redact(url)} within {connect_timeout:g}s") from None
+            raise ConfigError(f"cannot connect to {redact(url)}: {_why(url)}") from None
         try:
             self.migrate()
         except BaseException:
