@@ -1,10 +1,14 @@
-"""Shared fixtures: the labelled data folder (``../shared/data``), skipped with a reason when absent, and a
-PostgreSQL server for the store and replica tests (a throwaway cluster, started only when a test asks)."""
+"""Shared fixtures: the labelled data folder (``../shared/data``), skipped with a reason when absent, and the
+PostgreSQL and Redis servers of the store and replica tests (throwaway, started only when a test asks)."""
 
 from __future__ import annotations
 
 import atexit
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,3 +75,42 @@ def postgres_db(_postgres_test_db: str) -> str:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
     return _postgres_test_db
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a Redis server: ``$INTERLOCK_TEST_REDIS_URL``, else a ``redis-server`` (Debian's package, which
+    ``make test`` installs when it runs as root) started for this session on a free 127.0.0.1 port, no
+    persistence, stopped at the end."""
+    pytest.importorskip("redis", reason="redis client not installed (pip install 'interlock[redis]')")
+    external = os.environ.get("INTERLOCK_TEST_REDIS_URL")
+    if external:
+        yield external
+        return
+    binary = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if binary is None:
+        pytest.skip("redis-server not installed (make test installs Debian's redis-server when run as root)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    args = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--daemonize", "no"]
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(proc.kill)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start (exit {proc.poll()})") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.kill()
+        proc.wait(10)

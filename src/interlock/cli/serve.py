@@ -42,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--max-urls", type=int, help="URLs per request (default 100; more -> 413)")
     a("--rate-limit", type=float, help="per-key scan calls per second (default 0 = unlimited)")
     a("--rate-burst", type=int, help="per-key scan burst (default = rate)")
+    a("--redis-url", help="redis://... : rate limits shared by every replica (extra 'redis'; default per process)")
     a("--query-rate-limit", type=float, help="per-key results/reports calls per second (default 0 = unlimited)")
     a("--query-rate-burst", type=int, help="per-key query burst (default = rate)")
     a("--retention-seconds", type=int, help="keep completed scans this long (default 7 days)")

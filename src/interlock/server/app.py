@@ -46,7 +46,7 @@ from interlock.server.edge import ASYNC, REPORTS, RESULTS, SYNC, EdgeConfig, Edg
 from interlock.server.errors import MESSAGES, ApiError, ErrorBody, error_body, error_headers
 from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
-from interlock.server.ratelimit import TokenBuckets
+from interlock.server.ratelimit import buckets
 from interlock.server.settings import ServerSettings
 from interlock.server.store import Store, open_store
 
@@ -326,8 +326,8 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         config=EdgeConfig(
             store=store,
             metrics=metrics,
-            scan_buckets=TokenBuckets(cfg.rate_limit, cfg.rate_burst),
-            query_buckets=TokenBuckets(cfg.query_rate_limit, cfg.query_rate_burst),
+            scan_buckets=buckets(cfg.rate_limit, cfg.rate_burst, cfg.redis_url, "scan"),
+            query_buckets=buckets(cfg.query_rate_limit, cfg.query_rate_burst, cfg.redis_url, "query"),
             sync_body_limit=cfg.sync_body_limit,
             async_body_limit=cfg.async_body_limit,
             verify_payload_hash=cfg.verify_payload_hash,

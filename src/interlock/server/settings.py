@@ -63,6 +63,8 @@ class ServerSettings:
     #: Per-key token bucket for results/reports queries (requests per second; 0 disables).
     query_rate_limit: float = 0.0
     query_rate_burst: int = 0
+    #: ``redis://host:6379/0``: per-key rate limits shared by every replica (extra ``redis``).
+    redis_url: str = ""
     #: How long completed scans are kept, and how often the purge runs (seconds).
     retention_seconds: int = 7 * 24 * 3600
     purge_interval: int = 600
@@ -100,6 +102,8 @@ class ServerSettings:
             raise ConfigError("--tls-cert and --tls-key go together")
         if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
             raise ConfigError("database_url must be a postgresql:// URL")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("redis_url must be a redis://, rediss:// or unix:// URL")
         if self.db_sync not in ("full", "normal"):
             raise ConfigError("db_sync must be 'full' or 'normal'")
         if self.http not in ("auto", "h11", "httptools") or self.loop not in ("auto", "asyncio", "uvloop"):
