@@ -179,8 +179,8 @@ class Store(ABC):
     # -- schema --------------------------------------------------------------------------------------------
 
     def migrate(self) -> int:
-        """Apply the shipped migrations this database lacks (each in the same transaction as its version row);
-        return the schema version. Refuses a database migrated by a newer Interlock."""
+        """Apply the shipped migrations this database lacks, with their ``schema_version`` rows, in one
+        transaction (all or none); return the schema version. Refuses a database migrated by a newer Interlock."""
         known = migrations(self.dialect)
         with self._tx() as cur:
             self._lock_schema(cur)
