@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 
 DIST ?= dist
 
-.PHONY: install demo test lint typecheck bench dist clean
+.PHONY: install services demo test lint typecheck bench dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,18 @@ install: $(BIN)/python
 demo: install
 	$(BIN)/interlock demo
 
-test: install
+# Servers the replica tests start for themselves (tests/conftest.py): PostgreSQL and Redis from Debian's packages.
+# Installed only when missing and running as root; never fatal (without them those tests skip and say why).
+SERVICE_PACKAGES := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+	$(if $(shell command -v redis-server),,redis-server)
+services:
+	@if [ -n "$(strip $(SERVICE_PACKAGES))" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing $(strip $(SERVICE_PACKAGES)) for the replica tests"; \
+	  (timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq \
+	    --no-install-recommends $(SERVICE_PACKAGES)) >/dev/null 2>&1 || echo "could not install them: those tests skip"; \
+	fi
+
+test: install services
 	$(BIN)/python -m pytest tests integrations/langchain/tests integrations/llama-index/tests --nbmake notebooks
 
 lint: install

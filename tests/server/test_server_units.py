@@ -15,7 +15,7 @@ from interlock.errors import ConfigError
 from interlock.server.auth import authenticate, create_key, payload_hash, verify
 from interlock.server.ratelimit import TokenBuckets
 from interlock.server.settings import ServerSettings
-from interlock.server.store import Store
+from interlock.server.store import DuplicateItemError, Store
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_store_completes_once_and_purges(store: Store) -> None:
     rows = store.items(["s1"], "k")["s1"]
     assert [(r.req_id, r.status, r.response) for r in rows] == [(1, "complete", '{"r": 1}'), (2, "pending", None)]
     assert store.items(["s1"], "someone-else") == {}
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(DuplicateItemError):
         store.add_pending("s1", "k", [(2, "{}")])
     time.sleep(0.01)
     assert store.purge(0) == 1  # the completed item; pending work is never purged

@@ -18,6 +18,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the subcommand's arguments."""
     parser.add_argument("--db", help="server database (default: $INTERLOCK_DB or the per-user data dir)")
+    parser.add_argument("--database-url", help="PostgreSQL URL of replicated servers (default $INTERLOCK_DATABASE_URL)")
     sub = parser.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", help="create a key and print it once")
     create.add_argument("--name", required=True, help="a label for the key (1-100 characters)")
@@ -42,11 +43,11 @@ def run(args: argparse.Namespace) -> int:
     """Run the subcommand; 0 on success, 2 on bad input."""
     from interlock.errors import ConfigError
     from interlock.server.auth import create_key
-    from interlock.server.store import Store
+    from interlock.server.store import open_store
 
     try:
-        settings = ServerSettings.from_env(db=args.db)
-        store = Store(settings.db, synchronous=settings.db_sync)
+        settings = ServerSettings.from_env(db=args.db, database_url=args.database_url)
+        store = open_store(settings)
     except (ConfigError, OSError) as exc:
         print(f"interlock keys: {exc}", file=sys.stderr)  # noqa: T201
         return 2

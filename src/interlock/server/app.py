@@ -46,9 +46,9 @@ from interlock.server.edge import ASYNC, REPORTS, RESULTS, SYNC, EdgeConfig, Edg
 from interlock.server.errors import MESSAGES, ApiError, ErrorBody, error_body, error_headers
 from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
-from interlock.server.ratelimit import TokenBuckets
+from interlock.server.ratelimit import buckets
 from interlock.server.settings import ServerSettings
-from interlock.server.store import Store
+from interlock.server.store import Store, open_store
 
 __all__ = ["SETTINGS_ENV", "ServerState", "app_from_env", "create_app"]
 
@@ -273,12 +273,18 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
             ``settings.profiles``).
     """
     cfg = settings if settings is not None else ServerSettings.from_env()
-    store = Store(cfg.db, synchronous=cfg.db_sync)
+    store = open_store(cfg)
     engine_scanner = scanner or LocalScanner(
         profiles=ProfileStore.default(cfg.profiles), engine=Engine(max_workers=cfg.engine_threads)
     )
     metrics = Metrics()
-    jobs = JobRunner(store, engine_scanner, cfg.async_workers, on_done=lambda r, p: metrics.observe_scan("async", r, p))
+    jobs = JobRunner(
+        store,
+        engine_scanner,
+        cfg.async_workers,
+        on_done=lambda r, p: metrics.observe_scan("async", r, p),
+        lease_seconds=cfg.lease_seconds,
+    )
     state = ServerState(
         settings=cfg,
         store=store,
@@ -294,7 +300,7 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(jobs.start)
         purge = asyncio.create_task(_purge_loop(state))
-        log.info("interlock server ready (db %s)", cfg.db)
+        log.info("interlock server ready (db %s)", store.describe())
         try:
             yield
         finally:
@@ -321,8 +327,8 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         config=EdgeConfig(
             store=store,
             metrics=metrics,
-            scan_buckets=TokenBuckets(cfg.rate_limit, cfg.rate_burst),
-            query_buckets=TokenBuckets(cfg.query_rate_limit, cfg.query_rate_burst),
+            scan_buckets=buckets(cfg.rate_limit, cfg.rate_burst, cfg.redis_url, "scan"),
+            query_buckets=buckets(cfg.query_rate_limit, cfg.query_rate_burst, cfg.redis_url, "query"),
             sync_body_limit=cfg.sync_body_limit,
             async_body_limit=cfg.async_body_limit,
             verify_payload_hash=cfg.verify_payload_hash,

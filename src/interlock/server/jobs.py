@@ -1,16 +1,22 @@
 """The async job runner: a bounded pool of worker threads draining persisted pending items.
 
-Items are persisted (``Store.add_pending``) before the client gets its 200; a dispatcher reads pending items
-from the database (so work accepted before a crash or restart is resumed) and hands their ids to the workers.
-A worker loads the request of a still-pending item, scans it and stores the result with ``Store.complete``, a
-conditional update, so an item scanned twice (crash between scan and commit) is still stored once. On stop,
-workers finish the item they are on; queued items stay pending in the database.
+Items are persisted (``Store.add_pending``) before the client gets its 200; a dispatcher claims pending items
+from the database with a lease (``Store.claim``: so work accepted before a crash or restart is resumed, and
+several replicas on one PostgreSQL database share it) and hands their ids to the workers; it renews the leases
+of the items it holds every third of ``lease_seconds``. A worker loads the request of a still-pending item,
+scans it and stores the result with ``Store.complete``, a conditional update, so an item scanned twice (a crash
+between scan and commit, or a lease taken over from a stalled replica) is still stored once. On stop, workers
+finish the item they are on; queued items stay pending in the database and their leases are released.
+An item claimed more than ``MAX_ATTEMPTS`` times (it kept killing the runners scanning it) completes as an
+error instead of being scanned again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import socket
 import threading
 import time
 import uuid
@@ -22,7 +28,7 @@ from interlock.models._base import utcnow
 from interlock.scanner import LocalScanner
 from interlock.server.store import Store
 
-__all__ = ["JobRunner", "failed_result"]
+__all__ = ["MAX_ATTEMPTS", "JobRunner", "failed_result"]
 
 try:
     import fcntl
@@ -32,6 +38,8 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger("interlock.server.jobs")
 
 _STOP = ("", -1)
+#: Claims of one item after which it is stored as an error without scanning.
+MAX_ATTEMPTS = 5
 
 
 def failed_result(request: ScanRequest, scan_id: str, req_id: int) -> tuple[ScanResponse, ThreatScanReport]:
@@ -66,10 +74,12 @@ class JobRunner:
     """Processes pending async items with ``workers`` threads.
 
     A dispatcher thread feeds the workers from the database (the source of truth): right away when this
-    process accepts a batch, and every ``poll_interval`` seconds otherwise. When several server processes share
-    one database (``--workers N``), only the one holding an exclusive lock on ``<db>.jobs.lock`` dispatches; the
-    lock is released when that process stops or dies, and another process takes over at its next poll. So
-    pending work is resumed after a crash, and no item is scanned by two processes at once.
+    process accepts a batch, and every ``poll_interval`` seconds otherwise. It claims at most ``2 * workers``
+    items at a time, leased to ``runner_id``. On PostgreSQL every replica claims; a replica that dies keeps its
+    claims until their lease expires, then another replica takes them over. On SQLite (``--workers N`` on one
+    file) only the process holding an exclusive lock on ``store.dispatch_lock`` dispatches; the lock is
+    released when that process stops or dies, and the next holder voids the old leases at once. So pending work
+    is resumed after a crash, and no item is scanned by two runners at once while its lease runs.
 
     Args:
         store: the server database.
@@ -77,6 +87,7 @@ class JobRunner:
         workers: thread count.
         on_done: called with ``(response, report)`` after each stored item (metrics).
         poll_interval: seconds between database polls when nothing wakes the dispatcher.
+        lease_seconds: how long a claim lasts without renewal.
     """
 
     def __init__(
@@ -86,12 +97,18 @@ class JobRunner:
         workers: int,
         on_done: Callable[[ScanResponse, ThreatScanReport], None] | None = None,
         poll_interval: float = 0.25,
+        lease_seconds: float = 30.0,
     ) -> None:
         self.store = store
         self.scanner = scanner
         self.workers = workers
         self.on_done = on_done
         self.poll_interval = poll_interval
+        self.lease_seconds = lease_seconds
+        #: Identifies this runner's leases (and, on completed items, who stored them).
+        self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._attempts: dict[tuple[str, int], int] = {}
+        self._renewed = 0.0
         self._queue: queue.Queue[tuple[str, int]] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -138,6 +155,10 @@ class JobRunner:
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
         self._threads.clear()
+        try:
+            self.store.release(self.runner_id)  # queued items: any runner may take them now
+        except Exception:  # the database may be gone; the leases then simply expire
+            log.exception("releasing async leases failed")
         if self._lock_file is not None:
             self._lock_file.close()  # releases the dispatch lock
             self._lock_file = None
@@ -145,37 +166,54 @@ class JobRunner:
     def _leader(self) -> bool:
         if self._lock_file is not None:
             return True
+        path = self.store.dispatch_lock
+        if path is None:  # a shared database: leases alone keep runners apart
+            return True
         if fcntl is None:  # no advisory locks (Windows): single process assumed
             return True
-        f = open(f"{self.store.path}.jobs.lock", "a+")  # noqa: SIM115 - held open while leading
+        f = open(path, "a+")  # noqa: SIM115 - held open while leading
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             f.close()
             return False
         self._lock_file = f
+        self.store.release(None)  # the previous holder stopped or died: its leases mean nothing now
         return True
 
     def _dispatch(self) -> None:
         while not self._stopping.is_set():
             try:
                 if self._leader():
+                    self._renew()
                     self._fill()
             except Exception:  # a transient database error must not kill the dispatcher
                 log.exception("async dispatch failed")
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
+    def _renew(self) -> None:
+        now = time.monotonic()
+        if now - self._renewed >= self.lease_seconds / 3:
+            with self._inflight_lock:
+                holding = bool(self._inflight)
+            if holding:
+                self.store.renew(self.runner_id, self.lease_seconds)
+            self._renewed = now
+
     def _fill(self) -> None:
         with self._inflight_lock:
             room = 2 * self.workers - len(self._inflight)
         if room <= 0:
             return
-        for item in self.store.pending(limit=room + len(self._inflight)):
+        claims = self.store.claim(self.runner_id, room, self.lease_seconds)
+        if claims and not self._inflight:
+            self._renewed = time.monotonic()  # the claim itself started the lease
+        for c in claims:
+            item = (c.scan_id, c.req_id)
             with self._inflight_lock:
-                if item in self._inflight or len(self._inflight) >= 2 * self.workers:
-                    continue
                 self._inflight.add(item)
+                self._attempts[item] = c.attempts
             self._queue.put(item)
 
     def _work(self) -> None:
@@ -190,6 +228,7 @@ class JobRunner:
             finally:
                 with self._inflight_lock:
                     self._inflight.discard(item)
+                    self._attempts.pop(item, None)
                 self._wake.set()
 
     def process(self, scan_id: str, req_id: int) -> bool:
@@ -198,14 +237,20 @@ class JobRunner:
         if raw is None:
             return False
         request = ScanRequest.model_validate_json(raw)
-        try:
-            result = self.scanner.run(request, scan_id=scan_id, req_id=req_id)
-            response, report = result.response, result.report
-            assert report is not None  # noqa: S101 - the local engine always builds one
-        except Exception as exc:  # an item that cannot be scanned completes as an error, never stays pending
-            log.error("async item %s/%d could not be scanned: %s", scan_id, req_id, type(exc).__name__)
+        with self._inflight_lock:
+            attempts = self._attempts.get((scan_id, req_id), 1)
+        if attempts > MAX_ATTEMPTS:  # every runner that scanned it died: store it as an error, never retry it
+            log.error("async item %s/%d was claimed %d times without completing", scan_id, req_id, attempts)
             response, report = failed_result(request, scan_id, req_id)
-        stored = self.store.complete(scan_id, req_id, response.to_json(), report.to_json())
+        else:
+            try:
+                result = self.scanner.run(request, scan_id=scan_id, req_id=req_id)
+                assert result.report is not None  # noqa: S101 - the local engine always builds one
+                response, report = result.response, result.report
+            except Exception as exc:  # an item that cannot be scanned completes as an error, never stays pending
+                log.error("async item %s/%d could not be scanned: %s", scan_id, req_id, type(exc).__name__)
+                response, report = failed_result(request, scan_id, req_id)
+        stored = self.store.complete(scan_id, req_id, response.to_json(), report.to_json(), by=self.runner_id)
         if stored and self.on_done is not None:
             self.on_done(response, report)
         return stored

@@ -30,7 +30,15 @@ class ServerSettings:
 
     host: str = "127.0.0.1"
     port: int = 8443
+    #: SQLite file (the embedded default); ignored when ``database_url`` is set.
     db: str = ""
+    #: ``postgresql://user:pass@host:5432/db``: shared state for several replicas (extra ``postgres``).
+    database_url: str = ""
+    #: Connections per process to ``database_url``.
+    db_pool_size: int = 10
+    #: Seconds an async item stays claimed by a runner without renewal; a replica that dies loses its claims
+    #: after this long and another replica takes the items over (renewed every third of it while working).
+    lease_seconds: float = 30.0
     #: Extra profile files (``os.pathsep``-separated in the environment); built-ins are always loaded.
     profiles: list[str] = field(default_factory=list)
     tls_cert: str = ""
@@ -55,6 +63,8 @@ class ServerSettings:
     #: Per-key token bucket for results/reports queries (requests per second; 0 disables).
     query_rate_limit: float = 0.0
     query_rate_burst: int = 0
+    #: ``redis://host:6379/0``: per-key rate limits shared by every replica (extra ``redis``).
+    redis_url: str = ""
     #: How long completed scans are kept, and how often the purge runs (seconds).
     retention_seconds: int = 7 * 24 * 3600
     purge_interval: int = 600
@@ -80,7 +90,8 @@ class ServerSettings:
 
     def validate(self) -> None:
         """Raise ConfigError on inconsistent settings."""
-        positive = ("workers", "max_inflight", "scan_threads", "async_workers", "engine_threads", "max_async_batch")
+        positive: tuple[str, ...] = ("workers", "max_inflight", "scan_threads", "async_workers", "engine_threads")
+        positive += ("max_async_batch", "db_pool_size", "lease_seconds")
         limits = ("sync_body_limit", "async_body_limit", "max_urls", "retention_seconds", "purge_interval")
         for name in (*positive, *limits):
             if getattr(self, name) <= 0:
@@ -89,6 +100,10 @@ class ServerSettings:
             raise ConfigError("rate limits must not be negative")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ConfigError("--tls-cert and --tls-key go together")
+        if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("database_url must be a postgresql:// URL")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("redis_url must be a redis://, rediss:// or unix:// URL")
         if self.db_sync not in ("full", "normal"):
             raise ConfigError("db_sync must be 'full' or 'normal'")
         if self.http not in ("auto", "h11", "httptools") or self.loop not in ("auto", "asyncio", "uvloop"):
