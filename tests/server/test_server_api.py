@@ -39,6 +39,7 @@ def make_scanner() -> LocalScanner:
     return LocalScanner(
         ProfileStore(
             [
+                Profile(name="default", detectors={"word": DetectorPolicy()}),
                 Profile(name="t", detectors={"word": DetectorPolicy(options={"word": "evil", "mask": True})}),
                 Profile(name="other", detectors={"word": DetectorPolicy()}),
                 Profile(name="flaky", detectors={"word": DetectorPolicy(), "source_code": DetectorPolicy()}),
@@ -159,7 +160,6 @@ def test_scans_are_private_to_their_key(api: Api, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"contents": [{"prompt": "x"}]},  # no ai_profile
         {"ai_profile": {"profile_name": "t"}},  # no contents
         {"ai_profile": {"profile_name": "t"}, "contents": []},
         {"ai_profile": {"profile_name": "t"}, "contents": [{}]},
@@ -181,6 +181,40 @@ def test_malformed_json_is_400(api: Api) -> None:
     json_type = {"content-type": "application/json"}
     r = api.client.post("/v1/scan/sync/request", content=b'{"ai_profile": ', headers=json_type)
     assert_error(r, 400, "Request data is invalid or malformed")
+
+
+def test_missing_ai_profile_uses_the_keys_profile_else_default(api: Api) -> None:
+    """Deliberate extension (docs/server.md): LiteLLM without profile_name sends no ai_profile."""
+    store = Store(api.settings.db)
+    two = create_key(store, "two", ["flaky", "other"])[0]
+    flaky_id = api.app.state.interlock.scanner.profiles.get("flaky").id
+    by_id = create_key(store, "by-id", [flaky_id])[0]
+    store.close()
+    bare = {"contents": [{"prompt": SECRET_TEXT}], "tr_id": "np"}
+    unbound = api.sync(bare).json()
+    assert unbound["profile_name"] == "default" and unbound["action"] == "block" and unbound["tr_id"] == "np"
+    assert api.sync(bare, headers={"x-pan-token": api.bound_key}).json()["profile_name"] == "other"
+    assert api.sync(bare, headers={"x-pan-token": two}).json()["profile_name"] == "flaky"  # the first binding
+    assert api.sync(bare, headers={"x-pan-token": by_id}).json()["profile_name"] == "flaky"
+    r = api.client.post("/v1/scan/async/request", json=[{"req_id": 1, "scan_req": bare}], headers={"x-pan-token": two})
+    sid = r.json()["scan_id"]
+    for _ in range(200):
+        res = api.client.get("/v1/scan/results", params={"scan_ids": sid}, headers={"x-pan-token": two}).json()
+        if res[0]["status"] == "complete":
+            break
+        time.sleep(0.02)
+    assert res[0]["result"]["profile_name"] == "flaky" and res[0]["result"]["tr_id"] == "np"
+
+
+def test_missing_ai_profile_without_a_default_profile_is_404(tmp_path: Path, fake_detectors: None) -> None:
+    settings = ServerSettings(db=str(tmp_path / "nodefault.db"))
+    app = create_app(settings, scanner=LocalScanner(ProfileStore([Profile(name="t", detectors={})])))
+    store = Store(settings.db)
+    key = create_key(store, "k")[0]
+    store.close()
+    with TestClient(app, headers={"x-pan-token": key}, raise_server_exceptions=False) as client:
+        r = client.post("/v1/scan/sync/request", json={"contents": [{"prompt": "x"}]})
+    assert r.status_code == 404
 
 
 def test_unknown_profile_is_404(api: Api) -> None:

@@ -111,19 +111,24 @@ class ScanContent(WireModel):
 
 
 class ScanRequest(WireModel):
-    """Body of ``POST /v1/scan/sync/request`` and ``scan_req`` of an async item."""
+    """Body of ``POST /v1/scan/sync/request`` and ``scan_req`` of an async item.
+
+    ``ai_profile`` may be omitted, as real clients do when the key has a linked profile (LiteLLM's guardrail
+    without ``profile_name``): the written contract requires it, the service then uses the key's profile.
+    Interlock uses the profile the key is bound to, else ``default`` (``docs/server.md``).
+    """
 
     tr_id: Str | None = None
     session_id: Str | None = None
     transaction_id: Str | None = None
-    ai_profile: AiProfile
+    ai_profile: AiProfile | None = None
     metadata: Metadata | None = None
     contents: list[ScanContent] = Field(min_length=1)
 
     @field_validator("ai_profile")
     @classmethod
-    def _profile_given(cls, value: AiProfile) -> AiProfile:
-        if value.profile_id is None and value.profile_name is None:
+    def _profile_given(cls, value: AiProfile | None) -> AiProfile | None:
+        if value is not None and value.profile_id is None and value.profile_name is None:
             raise ValueError("ai_profile needs profile_id or profile_name")
         return value
 

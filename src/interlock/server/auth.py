@@ -17,10 +17,13 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.models.request import AiProfile
+from interlock.profiles.loader import DEFAULT_PROFILE
 from interlock.server.store import KeyRow, Store
 
 __all__ = ["AuthOutcome", "Principal", "authenticate", "create_key", "payload_hash"]
@@ -41,6 +44,17 @@ class Principal:
     def may_use(self, profile_name: str, profile_id: str) -> bool:
         """True when the key is not bound to profiles or is bound to this one (by name or id)."""
         return not self.profiles or profile_name in self.profiles or profile_id in self.profiles
+
+    def implied_profile(self) -> AiProfile:
+        """The profile of a request that names none: the key's (the first when bound to several), else default."""
+        if not self.profiles:
+            return AiProfile(profile_name=DEFAULT_PROFILE)
+        first = self.profiles[0]
+        try:
+            uuid.UUID(first)
+        except ValueError:
+            return AiProfile(profile_name=first)
+        return AiProfile(profile_id=first)
 
 
 AuthOutcome = Literal["ok", "missing", "invalid"]
