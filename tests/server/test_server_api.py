@@ -177,6 +177,20 @@ def test_invalid_bodies_are_400(api: Api, body: Any) -> None:
     assert_error(api.sync(body), 400, "Request data is invalid or malformed")
 
 
+def test_tool_event_with_only_metadata_is_scanned(api: Api) -> None:
+    """LiteLLM's MCP tool call without arguments: the tool and server names are what is scanned."""
+    md = {"ecosystem": "mcp", "method": "tools/call", "server_name": "files", "tool_invoked": "evil_exec"}
+    r = api.sync(req(None, tr_id="mcp") | {"contents": [{"tool_event": {"metadata": md}}]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["action"] == "block" and body["tool_detected"]["metadata"] == md
+    assert body["tool_detected"]["verdict"] == "malicious" and "input_detected" in body["tool_detected"]
+    ok = api.sync(req(None) | {"contents": [{"tool_event": {"metadata": {**md, "tool_invoked": "list"}}}]})
+    assert ok.json()["action"] == "allow"
+    empty = api.sync(req(None) | {"contents": [{"tool_event": {}}]})
+    assert_error(empty, 400, "Request data is invalid or malformed")
+
+
 def test_malformed_json_is_400(api: Api) -> None:
     json_type = {"content-type": "application/json"}
     r = api.client.post("/v1/scan/sync/request", content=b'{"ai_profile": ', headers=json_type)

@@ -77,16 +77,20 @@ class ToolEventMetadata(WireModel):
 
 
 class ToolEvent(WireModel):
-    """An agent/MCP tool event: raw JSON text sent to the tool and returned by it."""
+    """An agent/MCP tool event: raw JSON text sent to the tool and returned by it.
+
+    The contract wants input or output; LiteLLM sends an MCP tool call without arguments as ``metadata`` alone,
+    which is accepted too (the engine then scans the server and tool names).
+    """
 
     metadata: ToolEventMetadata | None = None
     input: Str | None = None
     output: Str | None = None
 
     @model_validator(mode="after")
-    def _needs_io(self) -> ToolEvent:
-        if not self.input and not self.output:
-            raise ValueError("tool_event needs input or output")
+    def _needs_something(self) -> ToolEvent:
+        if not self.input and not self.output and self.metadata is None:
+            raise ValueError("tool_event needs input, output or metadata")
         return self
 
 
