@@ -336,6 +336,15 @@ def test_payload_hash_verification(tmp_path: Path, fake_detectors: None) -> None
         r = a.client.post("/v1/scan/sync/request", content=body, headers={**headers, "x-payload-hash": "0" * 64})
         assert_error(r, 400, "Request data is invalid or malformed")
         assert a.client.post("/v1/scan/sync/request", content=body, headers=headers).status_code == 200  # optional
+        # both credentials: the Python SDK keys with the Authorization value, the TypeScript SDK with the API key
+        both = {**headers, "authorization": f"Bearer {a.key}"}
+        for hash_key in (f"Bearer {a.key}", a.key):
+            sent = hmac.new(hash_key.encode(), body, hashlib.sha256).hexdigest()
+            r = a.client.post("/v1/scan/sync/request", content=body, headers={**both, "x-payload-hash": sent})
+            assert r.status_code == 200, (hash_key, r.text)
+        for sent in (hmac.new(b"Bearer ", body, hashlib.sha256).hexdigest(), b"\xe9" * 64):
+            r = a.client.post("/v1/scan/sync/request", content=body, headers={**both, "x-payload-hash": sent})
+            assert_error(r, 400, "Request data is invalid or malformed")
         sid = str(uuid.uuid4())
         get_hash = hmac.new(a.key.encode(), b"null", hashlib.sha256).hexdigest()
         r = a.client.get(f"/v1/scan/results?scan_ids={sid}", headers={"x-payload-hash": get_hash})
