@@ -228,13 +228,18 @@ def test_missing_ai_profile_without_a_default_profile_is_404(tmp_path: Path, fak
     store.close()
     with TestClient(app, headers={"x-pan-token": key}, raise_server_exceptions=False) as client:
         r = client.post("/v1/scan/sync/request", json={"contents": [{"prompt": "x"}]})
-    assert r.status_code == 404
+    assert_error(r, 404, "Resource is not found: profile not found")
 
 
-def test_unknown_profile_is_404(api: Api) -> None:
-    assert_error(api.sync(req(profile="nope")), 404, "Resource is not found")
+def test_unknown_profile_is_404_saying_profile_not_found(api: Api) -> None:
+    """AIRS shape and status; LiteLLM recognises a profile error by the words "profile not found"."""
+    not_found = "Resource is not found: profile not found"
+    assert_error(api.sync(req(profile="nope")), 404, not_found)
     r = api.sync({"ai_profile": {"profile_id": str(uuid.uuid4())}, "contents": [{"prompt": "x"}]})
-    assert_error(r, 404, "Resource is not found")
+    assert_error(r, 404, not_found)
+    batch = [{"req_id": 1, "scan_req": req(profile="nope")}]
+    assert_error(api.client.post("/v1/scan/async/request", json=batch), 404, not_found)
+    assert_error(api.client.get("/v1/nothing"), 404, "Resource is not found")  # other 404s keep the plain message
 
 
 def test_auth_401_403_and_profile_binding(api: Api) -> None:

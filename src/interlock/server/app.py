@@ -43,7 +43,7 @@ from interlock.profiles.loader import ProfileStore
 from interlock.scanner import LocalScanner, exchange_of
 from interlock.server.auth import Principal
 from interlock.server.edge import ASYNC, REPORTS, RESULTS, SYNC, EdgeConfig, EdgeMiddleware
-from interlock.server.errors import MESSAGES, ApiError, ErrorBody, error_body, error_headers
+from interlock.server.errors import MESSAGES, PROFILE_NOT_FOUND, ApiError, ErrorBody, error_body, error_headers
 from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import TokenBuckets
@@ -260,10 +260,12 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
-def _error_response(request: Request, status: int, reason: str, retry_after: float | None = None) -> Response:
+def _error_response(
+    request: Request, status: int, reason: str, retry_after: float | None = None, message: str | None = None
+) -> Response:
     request.scope.setdefault("state", {})["reason"] = reason
     headers = {k.decode(): v.decode() for k, v in error_headers(retry_after)}
-    return Response(content=error_body(status, retry_after), status_code=status, headers=headers)
+    return Response(content=error_body(status, retry_after, message), status_code=status, headers=headers)
 
 
 # --- app ----------------------------------------------------------------------------------------------------
@@ -381,7 +383,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProfileError)
     async def _profile(request: Request, exc: ProfileError) -> Response:
-        return _error_response(request, 404, "unknown profile")
+        return _error_response(request, 404, "unknown profile", message=PROFILE_NOT_FOUND)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
