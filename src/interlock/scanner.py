@@ -258,9 +258,9 @@ class LocalScanner(Scanner):
         self.engine = engine if engine is not None else Engine()
 
     def profile_for(self, request: ScanRequest) -> Profile:
-        """Resolve the request's ``ai_profile`` (raises ProfileError when unknown)."""
+        """Resolve the request's ``ai_profile``, the default profile when absent (raises ProfileError when unknown)."""
         ap = request.ai_profile
-        return self.profiles.get(ap.profile_name, ap.profile_id)
+        return self.profiles.get() if ap is None else self.profiles.get(ap.profile_name, ap.profile_id)
 
     def run(self, request: ScanRequest, *, scan_id: str | None = None, req_id: int = 0) -> ScanResult:
         """Scan a request and build both the response and the report (used by the server too)."""

@@ -39,6 +39,7 @@ def make_scanner() -> LocalScanner:
     return LocalScanner(
         ProfileStore(
             [
+                Profile(name="default", detectors={"word": DetectorPolicy()}),
                 Profile(name="t", detectors={"word": DetectorPolicy(options={"word": "evil", "mask": True})}),
                 Profile(name="other", detectors={"word": DetectorPolicy()}),
                 Profile(name="flaky", detectors={"word": DetectorPolicy(), "source_code": DetectorPolicy()}),
@@ -159,7 +160,6 @@ def test_scans_are_private_to_their_key(api: Api, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"contents": [{"prompt": "x"}]},  # no ai_profile
         {"ai_profile": {"profile_name": "t"}},  # no contents
         {"ai_profile": {"profile_name": "t"}, "contents": []},
         {"ai_profile": {"profile_name": "t"}, "contents": [{}]},
@@ -177,16 +177,69 @@ def test_invalid_bodies_are_400(api: Api, body: Any) -> None:
     assert_error(api.sync(body), 400, "Request data is invalid or malformed")
 
 
+def test_tool_event_with_only_metadata_is_scanned(api: Api) -> None:
+    """LiteLLM's MCP tool call without arguments: the tool and server names are what is scanned."""
+    md = {"ecosystem": "mcp", "method": "tools/call", "server_name": "files", "tool_invoked": "evil_exec"}
+    r = api.sync(req(None, tr_id="mcp") | {"contents": [{"tool_event": {"metadata": md}}]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["action"] == "block" and body["tool_detected"]["metadata"] == md
+    assert body["tool_detected"]["verdict"] == "malicious" and "input_detected" in body["tool_detected"]
+    ok = api.sync(req(None) | {"contents": [{"tool_event": {"metadata": {**md, "tool_invoked": "list"}}}]})
+    assert ok.json()["action"] == "allow"
+    empty = api.sync(req(None) | {"contents": [{"tool_event": {}}]})
+    assert_error(empty, 400, "Request data is invalid or malformed")
+
+
 def test_malformed_json_is_400(api: Api) -> None:
     json_type = {"content-type": "application/json"}
     r = api.client.post("/v1/scan/sync/request", content=b'{"ai_profile": ', headers=json_type)
     assert_error(r, 400, "Request data is invalid or malformed")
 
 
-def test_unknown_profile_is_404(api: Api) -> None:
-    assert_error(api.sync(req(profile="nope")), 404, "Resource is not found")
+def test_missing_ai_profile_uses_the_keys_profile_else_default(api: Api) -> None:
+    """Deliberate extension (docs/server.md): LiteLLM without profile_name sends no ai_profile."""
+    store = Store(api.settings.db)
+    two = create_key(store, "two", ["flaky", "other"])[0]
+    flaky_id = api.app.state.interlock.scanner.profiles.get("flaky").id
+    by_id = create_key(store, "by-id", [flaky_id])[0]
+    store.close()
+    bare = {"contents": [{"prompt": SECRET_TEXT}], "tr_id": "np"}
+    unbound = api.sync(bare).json()
+    assert unbound["profile_name"] == "default" and unbound["action"] == "block" and unbound["tr_id"] == "np"
+    assert api.sync(bare, headers={"x-pan-token": api.bound_key}).json()["profile_name"] == "other"
+    assert api.sync(bare, headers={"x-pan-token": two}).json()["profile_name"] == "flaky"  # the first binding
+    assert api.sync(bare, headers={"x-pan-token": by_id}).json()["profile_name"] == "flaky"
+    r = api.client.post("/v1/scan/async/request", json=[{"req_id": 1, "scan_req": bare}], headers={"x-pan-token": two})
+    sid = r.json()["scan_id"]
+    for _ in range(200):
+        res = api.client.get("/v1/scan/results", params={"scan_ids": sid}, headers={"x-pan-token": two}).json()
+        if res[0]["status"] == "complete":
+            break
+        time.sleep(0.02)
+    assert res[0]["result"]["profile_name"] == "flaky" and res[0]["result"]["tr_id"] == "np"
+
+
+def test_missing_ai_profile_without_a_default_profile_is_404(tmp_path: Path, fake_detectors: None) -> None:
+    settings = ServerSettings(db=str(tmp_path / "nodefault.db"))
+    app = create_app(settings, scanner=LocalScanner(ProfileStore([Profile(name="t", detectors={})])))
+    store = Store(settings.db)
+    key = create_key(store, "k")[0]
+    store.close()
+    with TestClient(app, headers={"x-pan-token": key}, raise_server_exceptions=False) as client:
+        r = client.post("/v1/scan/sync/request", json={"contents": [{"prompt": "x"}]})
+    assert_error(r, 404, "Resource is not found: profile not found")
+
+
+def test_unknown_profile_is_404_saying_profile_not_found(api: Api) -> None:
+    """AIRS shape and status; LiteLLM recognises a profile error by the words "profile not found"."""
+    not_found = "Resource is not found: profile not found"
+    assert_error(api.sync(req(profile="nope")), 404, not_found)
     r = api.sync({"ai_profile": {"profile_id": str(uuid.uuid4())}, "contents": [{"prompt": "x"}]})
-    assert_error(r, 404, "Resource is not found")
+    assert_error(r, 404, not_found)
+    batch = [{"req_id": 1, "scan_req": req(profile="nope")}]
+    assert_error(api.client.post("/v1/scan/async/request", json=batch), 404, not_found)
+    assert_error(api.client.get("/v1/nothing"), 404, "Resource is not found")  # other 404s keep the plain message
 
 
 def test_auth_401_403_and_profile_binding(api: Api) -> None:
@@ -288,6 +341,15 @@ def test_payload_hash_verification(tmp_path: Path, fake_detectors: None) -> None
         r = a.client.post("/v1/scan/sync/request", content=body, headers={**headers, "x-payload-hash": "0" * 64})
         assert_error(r, 400, "Request data is invalid or malformed")
         assert a.client.post("/v1/scan/sync/request", content=body, headers=headers).status_code == 200  # optional
+        # both credentials: the Python SDK keys with the Authorization value, the TypeScript SDK with the API key
+        both = {**headers, "authorization": f"Bearer {a.key}"}
+        for hash_key in (f"Bearer {a.key}", a.key):
+            sent = hmac.new(hash_key.encode(), body, hashlib.sha256).hexdigest()
+            r = a.client.post("/v1/scan/sync/request", content=body, headers={**both, "x-payload-hash": sent})
+            assert r.status_code == 200, (hash_key, r.text)
+        for sent in (hmac.new(b"Bearer ", body, hashlib.sha256).hexdigest(), b"\xe9" * 64):
+            r = a.client.post("/v1/scan/sync/request", content=body, headers={**both, "x-payload-hash": sent})
+            assert_error(r, 400, "Request data is invalid or malformed")
         sid = str(uuid.uuid4())
         get_hash = hmac.new(a.key.encode(), b"null", hashlib.sha256).hexdigest()
         r = a.client.get(f"/v1/scan/results?scan_ids={sid}", headers={"x-payload-hash": get_hash})

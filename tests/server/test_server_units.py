@@ -12,7 +12,7 @@ import pytest
 
 from interlock.cli.main import main
 from interlock.errors import ConfigError
-from interlock.server.auth import authenticate, create_key, payload_hash, verify
+from interlock.server.auth import authenticate, create_key, payload_hash, payload_hash_matches, verify
 from interlock.server.ratelimit import TokenBuckets
 from interlock.server.settings import ServerSettings
 from interlock.server.store import DuplicateItemError, Store
@@ -55,6 +55,24 @@ def test_payload_hash_matches_sdk_rule() -> None:
 
     assert payload_hash("k", None, b'{"a": 1}') == hmac.new(b"k", b'{"a": 1}', hashlib.sha256).hexdigest()
     assert payload_hash("k", "Bearer t", b"") == hmac.new(b"Bearer t", b"null", hashlib.sha256).hexdigest()
+
+
+def test_payload_hash_matches_either_credential() -> None:
+    import hashlib
+    import hmac
+
+    body = b'{"a": 1}'
+    by_key, by_auth = (hmac.new(k, body, hashlib.sha256).hexdigest() for k in (b"k", b"Bearer t"))
+    assert payload_hash_matches(by_key, "k", "Bearer t", body)  # TypeScript SDK
+    assert payload_hash_matches(by_auth.upper() + " ", "k", "Bearer t", body)  # Python SDK
+    assert payload_hash_matches(by_key, "k", None, body) and payload_hash_matches(by_auth, None, "Bearer t", body)
+    assert not payload_hash_matches(by_auth, "k", None, body) and not payload_hash_matches(
+        by_key, None, "Bearer t", body
+    )
+    assert not payload_hash_matches(by_key, "k", "Bearer t", body + b" ")
+    assert not payload_hash_matches("\u00e9" * 64, "k", "Bearer t", body) and not payload_hash_matches(
+        "", "k", None, body
+    )
 
 
 def test_token_bucket() -> None:

@@ -4,6 +4,8 @@ Flow of :meth:`Engine.scan`:
 
 1. :func:`items_for` turns the exchange (:class:`ExchangeInput`) into :class:`ScanItem` s, one per non-empty field
    (prompt, code_prompt, response, code_response, tool input, tool output), each tagged with its AIRS data type.
+   A tool event with neither input nor output (an MCP call without arguments) is scanned by what it names: its
+   server and tool names, as the tool input (:func:`tool_names_text`).
 2. For every item and every detector the profile enables on that data type, a task is submitted to a shared
    thread pool, so detectors run concurrently. Each task has the profile's per-detector time budget, counted
    from when it starts; a task that overruns is reported as ``timeout``, one that raises as ``error``. Neither is
@@ -18,6 +20,7 @@ The engine is synchronous CPU work; :meth:`Engine.ascan` offloads the same call 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import threading
@@ -32,7 +35,16 @@ from interlock.engine.base import DataType, Detector, DetectorResult, ScanItem, 
 from interlock.errors import InvalidRequestError
 from interlock.profiles.model import DetectorPolicy, Profile
 
-__all__ = ["Engine", "EngineResult", "ExchangeInput", "Outcome", "items_for", "TEXT_LIMIT", "CONTEXT_LIMIT"]
+__all__ = [
+    "Engine",
+    "EngineResult",
+    "ExchangeInput",
+    "Outcome",
+    "items_for",
+    "tool_names_text",
+    "TEXT_LIMIT",
+    "CONTEXT_LIMIT",
+]
 
 log = logging.getLogger("interlock.engine")
 
@@ -119,9 +131,18 @@ def items_for(exchange: ExchangeInput) -> list[ScanItem]:
     add(exchange.code_response, "code_response", "response", prompt=p, context=ctx, is_code=True)
     if exchange.tool is not None:
         t = exchange.tool
-        add(exchange.tool_input, "tool_input", "tool_event", tool=_direction(t, "input"), prompt=p)
+        tool_input = exchange.tool_input
+        if not tool_input and not exchange.tool_output:
+            tool_input = tool_names_text(t)
+        add(tool_input, "tool_input", "tool_event", tool=_direction(t, "input"), prompt=p)
         add(exchange.tool_output, "tool_output", "tool_event", tool=_direction(t, "output"), prompt=p)
     return items
+
+
+def tool_names_text(tool: ToolInfo) -> str:
+    """What a tool event without input or output gives to scan: its server and tool names, as a JSON object."""
+    names = {"server_name": tool.server_name, "tool_invoked": tool.tool_invoked}
+    return json.dumps({k: v for k, v in names.items() if v}, ensure_ascii=False)
 
 
 def _direction(tool: ToolInfo, direction: Literal["input", "output"]) -> ToolInfo:

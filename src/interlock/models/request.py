@@ -77,16 +77,20 @@ class ToolEventMetadata(WireModel):
 
 
 class ToolEvent(WireModel):
-    """An agent/MCP tool event: raw JSON text sent to the tool and returned by it."""
+    """An agent/MCP tool event: raw JSON text sent to the tool and returned by it.
+
+    The contract wants input or output; LiteLLM sends an MCP tool call without arguments as ``metadata`` alone,
+    which is accepted too (the engine then scans the server and tool names).
+    """
 
     metadata: ToolEventMetadata | None = None
     input: Str | None = None
     output: Str | None = None
 
     @model_validator(mode="after")
-    def _needs_io(self) -> ToolEvent:
-        if not self.input and not self.output:
-            raise ValueError("tool_event needs input or output")
+    def _needs_something(self) -> ToolEvent:
+        if not self.input and not self.output and self.metadata is None:
+            raise ValueError("tool_event needs input, output or metadata")
         return self
 
 
@@ -111,19 +115,24 @@ class ScanContent(WireModel):
 
 
 class ScanRequest(WireModel):
-    """Body of ``POST /v1/scan/sync/request`` and ``scan_req`` of an async item."""
+    """Body of ``POST /v1/scan/sync/request`` and ``scan_req`` of an async item.
+
+    ``ai_profile`` may be omitted, as real clients do when the key has a linked profile (LiteLLM's guardrail
+    without ``profile_name``): the written contract requires it, the service then uses the key's profile.
+    Interlock uses the profile the key is bound to, else ``default`` (``docs/server.md``).
+    """
 
     tr_id: Str | None = None
     session_id: Str | None = None
     transaction_id: Str | None = None
-    ai_profile: AiProfile
+    ai_profile: AiProfile | None = None
     metadata: Metadata | None = None
     contents: list[ScanContent] = Field(min_length=1)
 
     @field_validator("ai_profile")
     @classmethod
-    def _profile_given(cls, value: AiProfile) -> AiProfile:
-        if value.profile_id is None and value.profile_name is None:
+    def _profile_given(cls, value: AiProfile | None) -> AiProfile | None:
+        if value is not None and value.profile_id is None and value.profile_name is None:
             raise ValueError("ai_profile needs profile_id or profile_name")
         return value
 

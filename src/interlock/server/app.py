@@ -43,7 +43,7 @@ from interlock.profiles.loader import ProfileStore
 from interlock.scanner import LocalScanner, exchange_of
 from interlock.server.auth import Principal
 from interlock.server.edge import ASYNC, REPORTS, RESULTS, SYNC, EdgeConfig, EdgeMiddleware
-from interlock.server.errors import MESSAGES, ApiError, ErrorBody, error_body, error_headers
+from interlock.server.errors import MESSAGES, PROFILE_NOT_FOUND, ApiError, ErrorBody, error_body, error_headers
 from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import buckets
@@ -105,18 +105,24 @@ class ServerState:
         if pool is not None:
             pool.shutdown(wait=True)
 
-    def admit(self, request: ScanRequest, principal: Principal) -> None:
-        """Check a request before any scanning: profile (404), key binding (403), size limits (413)."""
+    def admit(self, request: ScanRequest, principal: Principal) -> ScanRequest:
+        """Check a request before any scanning: profile (404), key binding (403), size limits (413).
+
+        Returns the request with its profile made explicit: one that names none gets the key's profile.
+        """
+        if request.ai_profile is None:
+            request = request.model_copy(update={"ai_profile": principal.implied_profile()})
         profile = self.scanner.profile_for(request)
         if not principal.may_use(profile.name, profile.id):
             raise ApiError(403, f"key not allowed to use profile {profile.name!r}")
         if count_urls(request, self.settings.max_urls) > self.settings.max_urls:
             raise ApiError(413, f"more than {self.settings.max_urls} URLs")
         items_for(exchange_of(request.contents[-1]))  # raises InvalidRequestError(413) on oversized fields
+        return request
 
     def scan_sync(self, request: ScanRequest, principal: Principal) -> bytes:
         """Scan, store and serialise one sync request (runs on the scan thread pool)."""
-        self.admit(request, principal)
+        request = self.admit(request, principal)
         scan_id = new_scan_id()
         result = self.scanner.run(request, scan_id=scan_id, req_id=0)
         assert result.report is not None  # noqa: S101 - the local engine always builds one
@@ -133,11 +139,10 @@ class ServerState:
             raise ApiError(413, f"batch of {len(items)} > {self.settings.max_async_batch} items")
         if len({it.req_id for it in items}) != len(items):
             raise ApiError(400, "req_id values must be unique within a batch")
-        for it in items:
-            self.admit(it.scan_req, principal)
+        admitted = [(it.req_id, self.admit(it.scan_req, principal).to_json()) for it in items]
         scan_id = new_scan_id()
         received = utcnow()
-        self.store.add_pending(scan_id, principal.key_id, [(it.req_id, it.scan_req.to_json()) for it in items])
+        self.store.add_pending(scan_id, principal.key_id, admitted)
         self.jobs.submit(scan_id, [it.req_id for it in items])
         resp = AsyncScanResponse(received=received, scan_id=scan_id, report_id="R" + scan_id, source=SOURCE)
         return resp.to_json().encode()
@@ -255,10 +260,12 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
-def _error_response(request: Request, status: int, reason: str, retry_after: float | None = None) -> Response:
+def _error_response(
+    request: Request, status: int, reason: str, retry_after: float | None = None, message: str | None = None
+) -> Response:
     request.scope.setdefault("state", {})["reason"] = reason
     headers = {k.decode(): v.decode() for k, v in error_headers(retry_after)}
-    return Response(content=error_body(status, retry_after), status_code=status, headers=headers)
+    return Response(content=error_body(status, retry_after, message), status_code=status, headers=headers)
 
 
 # --- app ----------------------------------------------------------------------------------------------------
@@ -383,7 +390,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProfileError)
     async def _profile(request: Request, exc: ProfileError) -> Response:
-        return _error_response(request, 404, "unknown profile")
+        return _error_response(request, 404, "unknown profile", message=PROFILE_NOT_FOUND)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

@@ -17,13 +17,16 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.models.request import AiProfile
+from interlock.profiles.loader import DEFAULT_PROFILE
 from interlock.server.store import KeyRow, Store
 
-__all__ = ["AuthOutcome", "Principal", "authenticate", "create_key", "payload_hash"]
+__all__ = ["AuthOutcome", "Principal", "authenticate", "create_key", "payload_hash", "payload_hash_matches"]
 
 PREFIX = "ilk"
 _KEY_RE = re.compile(r"^ilk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
@@ -41,6 +44,17 @@ class Principal:
     def may_use(self, profile_name: str, profile_id: str) -> bool:
         """True when the key is not bound to profiles or is bound to this one (by name or id)."""
         return not self.profiles or profile_name in self.profiles or profile_id in self.profiles
+
+    def implied_profile(self) -> AiProfile:
+        """The profile of a request that names none: the key's (the first when bound to several), else default."""
+        if not self.profiles:
+            return AiProfile(profile_name=DEFAULT_PROFILE)
+        first = self.profiles[0]
+        try:
+            uuid.UUID(first)
+        except ValueError:
+            return AiProfile(profile_name=first)
+        return AiProfile(profile_id=first)
 
 
 AuthOutcome = Literal["ok", "missing", "invalid"]
@@ -139,3 +153,18 @@ def payload_hash(api_key: str | None, authorization: str | None, body: bytes) ->
     """The ``x-payload-hash`` the SDK sends: HMAC-SHA256 keyed by the Authorization value, else the API key."""
     key = authorization if authorization is not None else (api_key or "")
     return hmac.new(key.encode("utf-8"), body if body else b"null", hashlib.sha256).hexdigest()
+
+
+def payload_hash_matches(sent: str, api_key: str | None, authorization: str | None, body: bytes) -> bool:
+    """True when ``sent`` is the body's HMAC keyed with either credential the request carries.
+
+    The official Python SDK keys it with the Authorization value when it has a token, the TypeScript SDK
+    (``@cdot65/prisma-airs-sdk``) always with the API key, so with both headers either key is accepted. Every
+    candidate is compared, each in constant time.
+    """
+    got = sent.strip().lower().encode("latin-1", "replace")
+    candidates = [payload_hash(None, authorization, body)] if authorization is not None else []
+    if api_key is not None:
+        candidates.append(payload_hash(api_key, None, body))
+    results = [hmac.compare_digest(got, want.encode("ascii")) for want in candidates]
+    return any(results)

@@ -5,14 +5,14 @@ the SDK does not strip a trailing slash from its base URL), a JSON access log li
 
 For the four scan API routes, in this order: authentication (401/403), the per-key rate limit (429), for POSTs
 the media type (415) and the body limit (413: ``Content-Length`` first, then counting bytes as they stream in,
-so an oversized body is never buffered past the limit), and optionally the ``x-payload-hash`` check (400).
+so an oversized body is never buffered past the limit), and optionally the ``x-payload-hash`` check (400; keyed
+with either credential the request carries, see :func:`~interlock.server.auth.payload_hash_matches`).
 The body is then replayed to the application. Wrong methods and unknown paths pass through to the router
 (405/404).
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from interlock.server.auth import KeyCache, authenticate, payload_hash
+from interlock.server.auth import KeyCache, authenticate, payload_hash_matches
 from interlock.server.errors import error_body, error_headers
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import TokenBuckets
@@ -187,10 +187,8 @@ class EdgeMiddleware:
             body = await _read_body(receive, limit)
         if self.cfg.verify_payload_hash:
             sent = _header(scope, b"x-payload-hash")
-            if sent is not None:
-                expected = payload_hash(api_key, authorization, body)
-                if not hmac.compare_digest(sent.strip().lower(), expected):
-                    raise _Reject(400, "x-payload-hash mismatch")
+            if sent is not None and not payload_hash_matches(sent, api_key, authorization, body):
+                raise _Reject(400, "x-payload-hash mismatch")
         if scope["method"] != "POST":
             return receive, 0
         replayed = [False]

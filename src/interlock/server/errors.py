@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["ApiError", "ErrorBody", "MESSAGES", "error_body", "error_headers"]
+__all__ = ["ApiError", "ErrorBody", "MESSAGES", "PROFILE_NOT_FOUND", "error_body", "error_headers"]
 
 MESSAGES: dict[int, str] = {
     400: "Request data is invalid or malformed",
@@ -22,6 +22,9 @@ MESSAGES: dict[int, str] = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+#: The 404 message for an unknown profile: the documented message, plus the words LiteLLM's guardrail looks for
+#: to tell a profile error (fail closed, "check the profile") from any other 404.
+PROFILE_NOT_FOUND = MESSAGES[404] + ": profile not found"
 
 
 class ApiError(Exception):
@@ -60,9 +63,11 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def error_body(status: int, retry_after: float | None = None) -> bytes:
-    """The JSON bytes of the error body for ``status``."""
-    err: dict[str, Any] = {"message": MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])}
+def error_body(status: int, retry_after: float | None = None, message: str | None = None) -> bytes:
+    """The JSON bytes of the error body for ``status`` (``message`` replaces the documented one)."""
+    err: dict[str, Any] = {
+        "message": message or MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    }
     if retry_after is not None:
         err["retry_after"] = {"interval": max(1, math.ceil(retry_after)), "unit": "second"}
     return json.dumps({"error": err}).encode()

@@ -8,9 +8,11 @@ import pytest
 from fakes import BrokenDetector, SlowDetector, WordDetector
 
 from interlock.engine import registry
+from interlock.engine.engine import items_for
 from interlock.errors import InvalidRequestError, ProfileError
+from interlock.models import ScanContent
 from interlock.profiles import Profile, ProfileStore
-from interlock.scanner import LocalScanner
+from interlock.scanner import LocalScanner, exchange_of
 from tests.sdk_models import sdk_parse
 
 
@@ -116,6 +118,37 @@ def test_tool_event_scan_fills_tool_detected() -> None:
     report = r.report.to_wire()
     assert {d["metadata"]["direction"] for d in report["detection_results"]} == {"input", "output"}
     sdk_parse("ThreatScanReportObject", report)
+
+
+MCP_CALL = {"ecosystem": "mcp", "method": "tools/call", "server_name": "fs", "tool_invoked": "read_file"}
+
+
+def test_tool_event_with_only_metadata_scans_the_names() -> None:
+    """LiteLLM sends an MCP tool call without arguments as a tool_event carrying only metadata."""
+    s = scanner_with(detectors={"dlp": {"options": {"word": "evil"}}})
+    items = items_for(exchange_of(ScanContent.model_validate({"tool_event": {"metadata": MCP_CALL}})))
+    assert [(i.field, i.data_type, i.text) for i in items] == [
+        ("tool_input", "tool_event", '{"server_name": "fs", "tool_invoked": "read_file"}')
+    ]
+    assert items[0].tool is not None and items[0].tool.tool_invoked == "read_file"
+    ok = s.scan({"tool_event": {"metadata": MCP_CALL}}, profile="t")
+    assert ok.action == "allow"
+    w = ok.response.to_wire()
+    assert w["tool_detected"]["metadata"] == MCP_CALL
+    assert w["tool_detected"]["input_detected"]["detection_entries"][0]["detections"] == {"dlp": False}
+    sdk_parse("ScanResponse", w)
+    bad = s.scan({"tool_event": {"metadata": {**MCP_CALL, "tool_invoked": "evil_exec"}}}, profile="t")
+    assert bad.blocked and bad.response.to_wire()["tool_detected"]["summary"]["detections"] == {"dlp": True}
+    sdk_parse("ThreatScanReportObject", bad.report.to_wire())
+    no_tool = {k: v for k, v in MCP_CALL.items() if k != "tool_invoked"}
+    assert s.scan({"tool_event": {"metadata": {**no_tool, "server_name": "evil-srv"}}}, profile="t").blocked
+
+
+def test_metadata_only_tool_event_reaches_the_agent_detector() -> None:
+    s = scanner_with(detectors={"agent": {"options": {"use_injection_detector": False, "blocked_hosts": ["exfil.io"]}}})
+    r = s.scan({"tool_event": {"metadata": {**MCP_CALL, "server_name": "mcp.exfil.io"}}}, profile="t")
+    assert r.blocked and r.response.to_wire()["tool_detected"]["summary"]["threats"] == ["data exfiltration"]
+    assert not s.scan({"tool_event": {"metadata": MCP_CALL}}, profile="t").blocked
 
 
 def test_unknown_profile_and_unimplemented_detector_are_errors() -> None:

@@ -80,6 +80,8 @@ def test_scan_response_always_has_timeout_error_errors() -> None:
         {"ai_profile": {"profile_name": "p"}, "contents": [{"context": "only context"}]},
         {"ai_profile": {"profile_name": "p"}, "contents": [{"prompt": True}]},
         {"ai_profile": {"profile_name": "p"}, "contents": [{"tool_event": {"metadata": {"ecosystem": "mcp"}}}]},
+        {"ai_profile": {"profile_name": "p"}, "contents": [{"tool_event": {}}]},
+        {"ai_profile": {"profile_name": "p"}, "contents": [{"tool_event": {"input": ""}}]},
     ],
 )
 def test_invalid_requests_are_rejected(bad: dict) -> None:
