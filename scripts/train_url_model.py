@@ -59,7 +59,7 @@ from interlock.detectors.url_filtering.model import (
 )
 
 SEED = 7
-C = 1.0
+C = 6.0
 BASELINE_C = 10.0
 OUT = Path(__file__).resolve().parents[1] / "src" / "interlock" / "detectors" / "url_filtering" / MODEL_FILE
 

@@ -30,7 +30,7 @@ from interlock.detectors.malicious_code.extract import json_strings, re2_safe
 from interlock.detectors.url_filtering.canon import Url, canonicalize, extract_candidates
 from interlock.detectors.url_filtering.feeds import FEEDS, DomainIndex
 from interlock.detectors.url_filtering.model import UrlModel, load_model
-from interlock.detectors.url_filtering.signals import Signal, level, risk, signals
+from interlock.detectors.url_filtering.signals import TRUSTED_DOMAINS, Signal, level, risk, signals
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 from interlock.errors import InvalidRequestError
 
@@ -174,7 +174,7 @@ class UrlFilteringDetector:
         sigs = signals(url)
         score = risk(sigs)
         if self._model is not None and url.host:
-            weight, sig = self._model_risk(self._model.probability(url, sigs), sigs)
+            weight, sig = self._model_risk(self._model.probability(url, sigs), sigs, url.registered_domain)
             # the model already weighs the rule signals (they are among its features): no double counting
             score = max(score, weight)
             if sig is not None:
@@ -207,18 +207,21 @@ class UrlFilteringDetector:
         entry = {"url": url.url, "risk_level": lvl, "action": action, "categories": categories}
         return entry, score, sigs
 
-    def _model_risk(self, p: float, sigs: list[Signal]) -> tuple[float, Signal | None]:
+    def _model_risk(self, p: float, sigs: list[Signal], registered: str) -> tuple[float, Signal | None]:
         """The model's risk weight (monotone in its calibrated probability ``p``) and its signal, if any.
 
         ``p`` at or above the block threshold maps to ``high`` (0.75-0.95), at or above the medium threshold to
         ``medium`` (0.4-0.75), below it to ``low`` (no signal). A blocking model signal is reported as
         ``phishing`` when the URL also has phishing-shaped evidence (a brand, credential words, a host in the
-        user-info, mixed scripts), else the URL falls into the ``high-risk`` bucket.
+        user-info, mixed scripts), else the URL falls into the ``high-risk`` bucket. On a brand's own domain
+        (:data:`~.signals.TRUSTED_DOMAINS`, e.g. ``accounts.google.com/signin``) the model reaches medium at most.
         """
         assert self._model is not None
         block = self.options.model_block_threshold or self._model.thresholds["block"]
         medium = min(self._model.thresholds["medium"], block)
         name = f"lexical_model:{p:.3f}"
+        if p >= block and registered in TRUSTED_DOMAINS:
+            return 0.74, Signal(name, 0.74)
         if p >= block:
             phishy = any(s.name.startswith(_PHISHY) for s in sigs)
             weight = 0.75 + 0.2 * (p - block) / max(1e-9, 1.0 - block)
