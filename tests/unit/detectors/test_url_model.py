@@ -159,6 +159,12 @@ def test_model_risk_is_calibrated_and_reported() -> None:
     assert "phishing" in entry["categories"]  # type: ignore[operator]
 
 
+def test_allow_list_overrides_the_model() -> None:
+    url = "http://secure-chase-online.com/login/verify.php"
+    assert _check(url)["action"] == "block"
+    assert _check(url, allow_domains=["secure-chase-online.com"])["action"] == "allow"
+
+
 def test_block_threshold_option() -> None:
     """``model_block_threshold`` moves the model's block point (rules alone do not block this URL)."""
     url = "http://amaz0n-billing-update.com/ap/signin"
