@@ -215,8 +215,8 @@ class UrlModel:
 
     def raw_score(self, url: Url, sigs: list[Signal] | None = None) -> float:
         """The uncalibrated margin ``z`` (``sigs``: the URL's rule signals, computed when not given)."""
-        w = self.weights
-        total = sum(v * sum(w[b] for b in ids) for ids, v in hashed_groups(url, sigs))
+        get = self.weights.__getitem__
+        total = sum(v * sum(map(get, ids)) for ids, v in hashed_groups(url, sigs))
         return self.bias + self.scale * float(total)
 
     def probability(self, url: Url, sigs: list[Signal] | None = None) -> float:
