@@ -7,7 +7,8 @@ default options (the ``code-and-urls`` profile's). Only registrable domains in t
 source, both per row and with one URL per registrable domain (a few big sites repeat thousands of times):
 
 * block rate (= recall on phishing, FPR on benign) with the rules only and with rules + model;
-* ROC AUC and TPR at 1 % FPR of the detector's score (the highest URL risk in the text), pooled.
+* ROC AUC and TPR at 1 % FPR of the detector's score (the highest URL risk in the text), pooled;
+* the same for each distinct host sent bare (what a domain blocklist holds), rules + model.
 
 Cost: CPU microseconds per URL for ``detect()`` on one-URL prompts (canonicalisation, rules, model), with and
 without the model, and CPU ms/KB on prose with 20 URLs.
@@ -91,6 +92,28 @@ def evaluate(rows: list[tuple[str, str, int, str]]) -> None:
             print(f"pooled {tag:15s} AUC {auc:.4f}  TPR@1%FPR {tpr:.3f}")
 
 
+def host_only(rows: list[tuple[str, str, int, str]]) -> None:
+    """The domain-blocklist view: each test-fold host once, sent bare (``Please check this link for me: host``)."""
+    det = UrlFilteringDetector()
+    seen: set[tuple[str, int]] = set()
+    scores: dict[int, list[float]] = {0: [], 1: []}
+    blocked = {0: 0, 1: 0}
+    for text, _source, label, _domain in rows:
+        url = canonicalize(text)
+        if url is None or (url.host, label) in seen:
+            continue
+        seen.add((url.host, label))
+        res = det.detect(ScanItem(text=PROMPT.format(url.host), field="prompt", data_type="prompt"))
+        scores[label].append(res.score)
+        blocked[label] += int(res.detected)
+    auc, tpr = auc_and_tpr(scores[1], scores[0])
+    print(
+        f"\n## host only (distinct hosts: {len(scores[1])} phishing, {len(scores[0])} benign)\n"
+        f"recall {blocked[1] / len(scores[1]):.4f}  FPR {blocked[0] / len(scores[0]):.4f}  AUC {auc:.4f}  "
+        f"TPR@1%FPR {tpr:.3f}"
+    )
+
+
 def latency(rows: list[tuple[str, str, int, str]], seed: int) -> None:
     """CPU cost (process time: the machine is shared)."""
     rng = random.Random(seed)
@@ -130,6 +153,7 @@ def main() -> int:
         rows = random.Random(args.seed).sample(rows, min(args.limit, len(rows)))
     print(f"test-fold rows: {len(rows)} ({sum(r[2] for r in rows)} phishing)")
     evaluate(rows)
+    host_only(rows)
     latency(rows, args.seed)
     return 0
 
