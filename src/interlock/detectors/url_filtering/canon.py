@@ -5,8 +5,11 @@ Extraction is one re2 pass (linear time) that tolerates the common defanging for
 domains (validated against the public-suffix list bundled with tldextract, never fetched), IP literals with a
 port or path, and ``data:``/``javascript:`` URLs.
 
-Canonical form (what reports and lists compare): lower-case scheme and host, host in IDNA (punycode) form, IPv4
-hosts written in any of the forms ``inet_aton`` accepts (decimal ``3232235777``, hex ``0xC0A80001``, octal
+Canonical form (what reports and lists compare): lower-case scheme and host, a percent-encoded host decoded
+(``%65vil.com`` is ``evil.com``; a decoded ``@`` splits off user-info as a real one would), host in IDNA (punycode)
+form, percent-escapes of unreserved characters in the path and query decoded and the others upper-cased
+(RFC 3986 6.2.2, so ``/%7Euser/%61bc`` is ``/~user/abc`` and ``/a/%2e%2e/b`` is ``/b``), IPv4 hosts written
+in any of the forms ``inet_aton`` accepts (decimal ``3232235777``, hex ``0xC0A80001``, octal
 ``0300.0250.0.1``) rewritten as dotted quads, default ports removed, dot-segments removed, fragment and
 user-info dropped (credentials are recorded as a signal, never reported).
 """
@@ -15,16 +18,26 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import re2
 import tldextract
 
-__all__ = ["MAX_URL_CHARS", "Candidate", "Url", "canonicalize", "extract_candidates", "parse_ipv4", "split_domain"]
+__all__ = [
+    "MAX_URL_CHARS",
+    "Candidate",
+    "Url",
+    "canonicalize",
+    "extract_candidates",
+    "normalize_percent",
+    "parse_ipv4",
+    "split_domain",
+]
 
 _OPTS = re2.Options()
 _OPTS.case_sensitive = False
@@ -42,6 +55,9 @@ _FINDER = re2.compile(_SCHEME_URL, _OPTS)
 _DEFANG = re2.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", _OPTS)
 _HXXP = re2.compile(r"^h(?:xx|XX|tt)p", _OPTS)
 _COLON = re2.compile(r"\[:\]")
+# linear (no nesting, no alternation): stdlib re is safe here and its callable ``sub`` is faster than re2's
+_PCT = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 #: Bare words ending like a file name, not a domain (``setup.py``, ``README.md``, ``run.sh``, ``a.zip``).
 _FILE_SUFFIXES = frozenset({"py", "sh", "md", "rs", "pl", "ps", "so", "zip", "mov", "txt", "exe", "ini", "cfg", "bat"})
@@ -238,6 +254,16 @@ def _unicode(host: str) -> str:
     return ".".join(out)
 
 
+def _pct_unreserved(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    return chr(code) if code in _UNRESERVED else "%" + m.group(1).upper()
+
+
+def normalize_percent(s: str) -> str:
+    """RFC 3986 6.2.2.1-2: decode escapes of unreserved characters, upper-case the hex digits of the others."""
+    return _PCT.sub(_pct_unreserved, s) if "%" in s else s
+
+
 def _remove_dot_segments(path: str) -> str:
     if not path:
         return "/"
@@ -287,6 +313,13 @@ def _canonicalize(raw: str) -> Url | None:
     netloc = parts.netloc
     userinfo, _, _ = netloc.rpartition("@")
     host = (parts.hostname or "").rstrip(".")
+    if "%" in host:  # urlsplit leaves such hosts as written (no lower-casing): decode as a browser would
+        host = unquote(host, errors="replace").lower().rstrip(".")
+        if "@" in host:
+            hidden, _, host = host.rpartition("@")
+            userinfo = f"{userinfo}@{hidden}" if userinfo else hidden
+        if not host or any(ch in host for ch in "/\\?#%\ufffd") or any(ch.isspace() for ch in host):
+            return None
     if not host:
         return None
     host = _idna(host)
@@ -308,8 +341,8 @@ def _canonicalize(raw: str) -> Url | None:
         host_out = host
     if port is not None and _DEFAULT_PORTS.get(scheme) == port:
         port = None
-    path = _remove_dot_segments(parts.path)
-    query = f"?{parts.query}" if parts.query else ""
+    path = _remove_dot_segments(normalize_percent(parts.path))
+    query = f"?{normalize_percent(parts.query)}" if parts.query else ""
     url = f"{scheme}://{host_out}{f':{port}' if port is not None else ''}{path}{query}"
     domain = suffix = sub = ""
     if ip is None:

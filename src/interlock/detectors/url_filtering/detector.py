@@ -5,8 +5,9 @@ Decision for one canonical URL, first match wins:
 1. the profile's ``allow_domains`` (or a category in ``allow_categories``) -> ``allow``;
 2. the profile's ``block_domains`` -> ``block`` (category ``blocked-by-policy``);
 3. a category from a feed or a risk signal in ``block_categories`` -> ``block``;
-4. the combined offline risk (:mod:`.signals`, plus the bundled lexical model when enabled) at or above
-   ``block_risk`` -> ``block``;
+4. the combined offline risk (:mod:`.signals`, plus the bundled lexical model when enabled: its calibrated
+   probability at or above the artifact's block threshold is ``high`` risk on its own, above its medium threshold
+   ``medium``) at or above ``block_risk`` -> ``block``;
 5. otherwise ``allow``.
 
 Every URL found is reported in ``urlf_report`` (benign ones with ``action: allow``), in text order, one entry per
@@ -29,7 +30,7 @@ from interlock.detectors.malicious_code.extract import json_strings, re2_safe
 from interlock.detectors.url_filtering.canon import Url, canonicalize, extract_candidates
 from interlock.detectors.url_filtering.feeds import FEEDS, DomainIndex
 from interlock.detectors.url_filtering.model import UrlModel, load_model
-from interlock.detectors.url_filtering.signals import Signal, level, risk, signals
+from interlock.detectors.url_filtering.signals import TRUSTED_DOMAINS, Signal, level, risk, signals
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 from interlock.errors import InvalidRequestError
 
@@ -72,7 +73,9 @@ class UrlFilteringOptions(DetectorOptions):
         allow_categories, block_categories: category names (feeds' and signals' categories).
         feeds: local category feed files.
         block_risk: block URLs whose offline risk level is at least this (``none`` = never on risk alone).
-        use_model: add the bundled lexical model's probability as a risk signal.
+        use_model: add the bundled lexical model's calibrated probability as a risk signal.
+        model_block_threshold: override the artifact's block threshold (calibrated probability; the artifact's is
+            set so that at most 1 % of out-of-source benign domains reach it).
         max_urls: distinct URLs per text (AIRS: 100 per request).
         on_too_many_urls: ``error`` (raise, AIRS answers 413) or ``truncate`` (scan the first ``max_urls``).
     """
@@ -84,6 +87,7 @@ class UrlFilteringOptions(DetectorOptions):
     feeds: tuple[FeedSpec, ...] = ()
     block_risk: Literal["high", "medium", "none"] = "high"
     use_model: bool = True
+    model_block_threshold: float | None = Field(default=None, gt=0.0, lt=1.0)
     max_urls: int = Field(default=100, gt=0, le=10_000)
     on_too_many_urls: Literal["error", "truncate"] = "error"
 
@@ -168,11 +172,13 @@ class UrlFilteringDetector:
     def _judge(self, url: Url, feeds: list[DomainIndex]) -> tuple[dict[str, Any], float, list[Signal]]:
         o = self.options
         sigs = signals(url)
-        if self._model is not None and url.host and url.ip is None:
-            p = self._model.probability(url)
-            if p >= self._model.threshold:
-                sigs.append(Signal("lexical_model", self._model.weight(p)))
         score = risk(sigs)
+        if self._model is not None and url.host:
+            weight, sig = self._model_risk(self._model.probability(url, sigs), sigs, url.registered_domain)
+            # the model already weighs the rule signals (they are among its features): no double counting
+            score = max(score, weight)
+            if sig is not None:
+                sigs.append(sig)
         lvl = level(score)
         categories: list[str] = []
         for feed in feeds:
@@ -200,6 +206,33 @@ class UrlFilteringDetector:
             action = "allow"
         entry = {"url": url.url, "risk_level": lvl, "action": action, "categories": categories}
         return entry, score, sigs
+
+    def _model_risk(self, p: float, sigs: list[Signal], registered: str) -> tuple[float, Signal | None]:
+        """The model's risk weight (monotone in its calibrated probability ``p``) and its signal, if any.
+
+        ``p`` at or above the block threshold maps to ``high`` (0.75-0.95), at or above the medium threshold to
+        ``medium`` (0.4-0.75), below it to ``low`` (no signal). A blocking model signal is reported as
+        ``phishing`` when the URL also has phishing-shaped evidence (a brand, credential words, a host in the
+        user-info, mixed scripts), else the URL falls into the ``high-risk`` bucket. On a brand's own domain
+        (:data:`~.signals.TRUSTED_DOMAINS`, e.g. ``accounts.google.com/signin``) the model reaches medium at most.
+        """
+        assert self._model is not None
+        block = self.options.model_block_threshold or self._model.thresholds["block"]
+        medium = min(self._model.thresholds["medium"], block)
+        name = f"lexical_model:{p:.3f}"
+        if p >= block and registered in TRUSTED_DOMAINS:
+            return 0.74, Signal(name, 0.74)
+        if p >= block:
+            phishy = any(s.name.startswith(_PHISHY) for s in sigs)
+            weight = 0.75 + 0.2 * (p - block) / max(1e-9, 1.0 - block)
+            return weight, Signal(name, round(weight, 4), "phishing" if phishy else None)
+        if p >= medium:
+            weight = 0.4 + 0.35 * (p - medium) / max(1e-9, block - medium)
+            return weight, Signal(name, round(weight, 4))
+        return 0.4 * p / max(1e-9, medium), None
+
+
+_PHISHY = ("brand_", "phishing_words", "userinfo_looks_like_host", "mixed_script")
 
 
 def _candidates(item: ScanItem) -> Iterator[tuple[str, int, int]]:

@@ -17,7 +17,17 @@ import re2
 
 from interlock.detectors.url_filtering.canon import Url
 
-__all__ = ["BRANDS", "SHORTENERS", "SUSPICIOUS_TLDS", "Signal", "signals", "risk", "skeleton", "level"]
+__all__ = [
+    "BRANDS",
+    "SHORTENERS",
+    "SUSPICIOUS_TLDS",
+    "TRUSTED_DOMAINS",
+    "Signal",
+    "signals",
+    "risk",
+    "skeleton",
+    "level",
+]
 
 #: brand token -> official registrable domains (``domain.suffix``).
 BRANDS: dict[str, tuple[str, ...]] = {
@@ -87,6 +97,13 @@ _PATH_BRANDS = frozenset(BRANDS) | frozenset(
     "onedrive sharepoint wetransfer owa office officegpe amex webmail roundcube docusign adobe dhl".split()
 )
 _OFFICIAL = frozenset(d for ds in BRANDS.values() for d in ds)
+#: Official domains that serve anyone's content (buckets, pages, raw files) or redirect anywhere: not trusted.
+_USER_CONTENT = frozenset(
+    "amazonaws.com github.io githubusercontent.com googleusercontent.com googleapis.com dropboxusercontent.com "
+    "db.tt goo.gl amzn.to t.co lnkd.in t.me wa.me".split()
+)
+#: Brands' own registrable domains (the bundled offline reputation): the lexical model alone never blocks them.
+TRUSTED_DOMAINS = _OFFICIAL - _USER_CONTENT
 
 SHORTENERS = frozenset(
     "bit.ly tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at tiny.cc rb.gy t.ly s.id "
