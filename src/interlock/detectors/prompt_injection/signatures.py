@@ -30,6 +30,7 @@ FAMILIES: dict[str, str] = {
     "data_exfiltration": "data exfiltration",
     "obfuscation": "obfuscated instruction",
     "trained": "learned injection pattern",  # evidence of the trained tier (trained.py), not a signature family
+    "ngram": "learned injection pattern",  # evidence of the ngram tier (ngram.py), not a signature family
 }
 
 _GAP = r"\W{0,4}"
@@ -107,6 +108,7 @@ _RULES = (
     r"(?:instructions?|directives?|rules|guidelines|prompts?|commands?|guidance|constraints|restrictions|"
     r"programming|messages?|orders|policies|settings|conversation|text|content|context|tasks?|inputs?|requests?)"
 )
+_ALL_NOT_MINE = _ALL.replace("|my|", "|")
 _VERB_IGNORE = r"(?:ignore|disregard|forget|(?:do not|don'?t|dont|stop|no longer|never) (?:follow|obey|adhere to|comply with|listen to))"
 _VERB_OVERRIDE = r"(?:override|overwrite|bypass|neglect|discard|abandon|set aside|throw out|cancel|nullify)"
 _Q_NARROW = r"(?:previous|prior|above|preceding|earlier|foregoing|initial|original|system|safety|openai|developer)"
@@ -124,7 +126,35 @@ _NOAI_RULES = (
 
 SIGNATURES: tuple[Signature, ...] = (
     # --- instruction override -------------------------------------------------------------------------
-    _s("io.ignore_previous", "instruction_override", 0.95, rf"\b{_VERB_IGNORE} (?:{_ALL} ){{0,4}}{_Q} ~2 {_RULES}\b"),
+    # "my" is not in the gap: "ignore my previous message" is a user correcting themselves, not an override
+    _s(
+        "io.ignore_previous",
+        "instruction_override",
+        0.95,
+        rf"\b{_VERB_IGNORE} (?:{_ALL_NOT_MINE} ){{0,4}}{_Q} ~2 {_RULES}\b",
+    ),
+    # misspelt overrides ("ignroe your previos instrutcions"): both the verb and the object are misspelt-tolerant
+    _s(
+        "io.ignore_previous_misspelt",
+        "instruction_override",
+        0.85,
+        r"\b(?:ig[a-z]{3,5}|disr[a-z]{4,8}|forg[a-z]{2,4}) (?:(?:all|your|the|any|of|my) ){0,3}"
+        r"(?:prev[a-z]{2,6}|prio[a-z]?|earl[a-z]{2,4}|orig[a-z]{3,6}) (?:ins[a-z]{5,11}|dir[a-z]{5,9}|guid[a-z]{4,8}|rul[a-z]{1,3})\b",
+    ),
+    _s(
+        "io.never_given",
+        "instruction_override",
+        0.9,
+        r"\b(?:act|behave|respond|answer|reply|pretend|continue) (?:as though|as if|like) ~4 (?:guidelines|rules|instructions|"
+        r"restrictions|filters|polic(?:y|ies)|programming|directives) (?:(?:were|was|had|have|has|been|did) ){1,2}(?:never|not|no longer)\b",
+    ),
+    _s(
+        "io.never_received",
+        "instruction_override",
+        0.9,
+        r"\b(?:act|behave|respond|answer|reply|pretend) (?:as though|as if|like) you (?:had|have|were) (?:never|not) "
+        r"(?:been )?(?:received|given|told|been given|got|had) ~3 (?:guidelines|rules|instructions|restrictions|directives)\b",
+    ),
     _s(
         "io.override_previous",
         "instruction_override",
@@ -149,7 +179,9 @@ SIGNATURES: tuple[Signature, ...] = (
         "io.ignore_everything",
         "instruction_override",
         0.8,
-        r"\b(?:ignore|disregard|forget) (?:about )?(?:everything|anything|all|whatever|what) ~4 "
+        # the gap excludes "I ...": "forget everything I said before" is a user starting over
+        r"\b(?:ignore|disregard|forget) (?:about )?(?:everything|anything|all|whatever|what) "
+        r"(?:(?:you|you've|were|was|have|has|been|told|given|the|that|is|are|written|stated|in|this|here|of|instructions|rules) ){0,4}"
         r"(?:above|before|previously|earlier|so far|until now|up to (?:now|this point)|prior)\b",
     ),
     _s(
@@ -250,6 +282,14 @@ SIGNATURES: tuple[Signature, ...] = (
         "ja",
     ),
     # --- system prompt extraction ---------------------------------------------------------------------
+    # the text the assistant "was set up / configured with", asked for verbatim
+    _s(
+        "spe.set_up_with",
+        "system_prompt_extraction",
+        0.85,
+        r"\b(?:text|instructions|prompt|rules|message|words|guidelines|configuration) (?:that )?you (?:were|have been|'ve been|got) "
+        r"(?:set up|configured|initiali[sz]ed|programmed|primed|seeded|loaded) with\b",
+    ),
     _s(
         "spe.reveal_system_prompt",
         "system_prompt_extraction",
@@ -401,6 +441,22 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     # --- role-play / persona jailbreaks -----------------------------------------------------------------
     _s("rp.do_anything_now", "roleplay_jailbreak", 0.9, r"\bdo anything now\b"),
+    # the grandma exploit: a dead relative's persona who "used to" recite something
+    _s(
+        "rp.grandma",
+        "roleplay_jailbreak",
+        0.8,
+        r"\b(?:act|pretend|roleplay|role-play|play|be|impersonate) ~3 (?:grand(?:ma|mother|pa|father)|granny|nana) ~9 "
+        r"(?:used to|would always|always used to)\b",
+    ),
+    # a claimed developer/admin asking for a canned reply ("I'm the developer ... reply 'unlocked'")
+    _s(
+        "rp.authority_reply",
+        "roleplay_jailbreak",
+        0.85,
+        r"\bi(?:'m|’m| am) (?:the|a|your|one of (?:your|the)) (?:lead )?(?:developers?|creators?|admin(?:istrator)?s?|engineers?|"
+        r"owners?|programmers?)\b ~9 ~3 (?:reply|respond|answer|say|type|confirm) ~2 [\"'“‘]",
+    ),
     _s(
         "rp.no_longer_ai",
         "roleplay_jailbreak",

@@ -67,6 +67,7 @@ class Tier(Protocol):
 TIER_MODULES: dict[str, str] = {
     "signature": "interlock.detectors.prompt_injection.tiers:SignatureTier",
     "trained": "interlock.detectors.prompt_injection.trained:TrainedTier",
+    "ngram": "interlock.detectors.prompt_injection.ngram:NgramTier",
 }
 
 
