@@ -129,15 +129,18 @@ def summary(lat: list[float], errors: int, seconds: float) -> dict[str, Any]:
 
 
 async def closed_loop(
-    host: str, port: int, tls: Any, reqs: list[bytes], concurrency: int, duration: float
+    host: str, port: int | list[int], tls: Any, reqs: list[bytes], concurrency: int, duration: float
 ) -> dict[str, Any]:
+    """``concurrency`` connections sending back to back; with several ports, connection ``i`` goes to
+    ``port[i % len(port)]`` (replicas, spread as a proxy would)."""
+    ports = port if isinstance(port, list) else [port]
     lat: list[float] = []
     errors = 0
     stop = time.perf_counter() + duration
 
     async def worker(i: int) -> None:
         nonlocal errors
-        conn = Conn(host, port, tls)
+        conn = Conn(host, ports[i % len(ports)], tls)
         j = i
         try:
             while time.perf_counter() < stop:

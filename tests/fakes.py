@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from interlock.engine import budget as budgets
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
@@ -66,3 +66,36 @@ class LoopingDetector(WordDetector):
             return super().detect(item)
         finally:
             type(self).stopped.set()
+
+
+class GatedWarmDetector(WordDetector):
+    """A detector with lazy state: ``warm()`` blocks until ``gate`` is set and counts its calls."""
+
+    name: ClassVar[str] = "gated"
+    gate = threading.Event()
+    warm_calls = 0
+
+    def warm(self) -> None:
+        type(self).warm_calls += 1
+        if not type(self).gate.wait(30):
+            raise TimeoutError("gate never opened")
+
+
+class UnbuildableDetector(WordDetector):
+    """Fails to build (a model artifact that cannot be loaded)."""
+
+    name: ClassVar[str] = "unbuildable"
+
+    def __init__(self, options: WordOptions) -> None:
+        raise OSError("model artifact missing")
+
+
+def register(monkeypatch: Any, **names: str) -> Any:
+    """Register ``name="fakes:Class"`` detectors for one test and return a function that looks a class up as the
+    registry loads it (module ``fakes``); the registry cache is cleared now (clear it again after the test)."""
+    from interlock.engine import registry
+
+    for name, target in names.items():
+        monkeypatch.setitem(registry.BUILTIN, name, target)
+    registry.detector_class.cache_clear()
+    return registry.detector_class

@@ -68,7 +68,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited {self.proc.returncode}: {self.log.read_text()[-3000:]}")
             try:
-                if httpx.get(self.url + "/v1/internal/health", verify=str(self.tls.ca), timeout=1).status_code == 200:
+                # ready, not only alive: the detectors are warm, so timing-sensitive tests do not share the CPU
+                # with the warm-up (see interlock.server.health)
+                if httpx.get(self.url + "/readyz", verify=str(self.tls.ca), timeout=1).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass

@@ -54,6 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--http", choices=["auto", "h11", "httptools"], help="HTTP parser (default auto: httptools if installed)")
     a("--loop", choices=["auto", "asyncio", "uvloop"], help="event loop (default auto: uvloop if installed)")
     a("--shutdown-timeout", type=float, help="seconds to finish in-flight work on shutdown (default 30)")
+    a("--drain-seconds", type=float, help="after SIGTERM, /readyz answers 503 this long before shutdown (default 0)")
+    a("--warm-profiles", help="comma-separated profiles to warm before /readyz is 200 (default: every profile)")
 
 
 class JsonFormatter(logging.Formatter):

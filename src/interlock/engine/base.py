@@ -129,7 +129,12 @@ class DetectorResult:
 
 @runtime_checkable
 class Detector(Protocol):
-    """The one protocol every detector implements."""
+    """The one protocol every detector implements.
+
+    A detector whose first ``detect`` would build lazy state (a library's tables, a trie) may also define
+    ``warm() -> None`` that builds it; :meth:`~interlock.engine.engine.Engine.warm` calls it when present (it is
+    not part of the protocol, so detectors without lazy state need nothing).
+    """
 
     name: ClassVar[str]
     data_types: ClassVar[frozenset[str]]

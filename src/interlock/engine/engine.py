@@ -44,6 +44,7 @@ __all__ = [
     "tool_names_text",
     "TEXT_LIMIT",
     "CONTEXT_LIMIT",
+    "WARM_TEXT",
 ]
 
 log = logging.getLogger("interlock.engine")
@@ -149,6 +150,15 @@ def _direction(tool: ToolInfo, direction: Literal["input", "output"]) -> ToolInf
     return ToolInfo(tool.ecosystem, tool.method, tool.server_name, tool.tool_invoked, direction)
 
 
+#: The sample :meth:`Engine.warm` scans: a URL, phone numbers, an e-mail address, SQL and code, so that the
+#: detectors' lazily built state is built before the first real request.
+WARM_TEXT = (
+    "Hello, please summarise https://www.example.co.uk/docs/start?page=2 for our team. Call +1 415 555 2671 or "
+    "020 7946 0958, or mail jane.doe@example.com. SELECT name FROM users WHERE id = 1;\n"
+    "```python\ndef total(xs):\n    return sum(x * 2 for x in xs)\n```\n"
+)
+
+
 class Engine:
     """Runs profiles' detectors. Build one and share it: detectors are built once per (profile, detector).
 
@@ -165,13 +175,18 @@ class Engine:
 
     def __init__(self, max_workers: int = 16) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="interlock-detector")
-        self._detectors: dict[tuple[str, str, str], Detector] = {}
+        self._detectors: dict[tuple[str, str], Detector] = {}
+        self._warmed: set[int] = set()  # ids of detectors in _detectors whose warm() hook ran
         self._lock = threading.Lock()
 
     def detector(self, profile: Profile, name: str) -> Detector:
-        """The detector instance for ``name`` configured as ``profile`` says (built on first use)."""
+        """The detector instance for ``name`` configured as ``profile`` says (built on first use).
+
+        Profiles that configure a detector identically share one instance (a detector is built from its name and
+        options only), so several profiles cost one model load each.
+        """
         policy = profile.detectors[name]
-        key = (profile.id, name, repr(sorted(policy.options.items())))
+        key = (name, repr(sorted(policy.options.items())))
         found = self._detectors.get(key)
         if found is None:
             with self._lock:
@@ -180,6 +195,39 @@ class Engine:
                     found = registry.build_detector(name, policy.options)
                     self._detectors[key] = found
         return found
+
+    def warm(self, profile: Profile) -> dict[str, float]:
+        """Make the profile's first real scan as fast as the next ones; return milliseconds spent per detector.
+
+        Builds every detector of ``profile`` (model artifacts, compiled patterns), calls the optional ``warm()``
+        hook of those with lazy state (see :class:`~interlock.engine.base.Detector`), then scans one sample
+        exchange with every data type so the code paths' own first-use costs are paid here. A detector that
+        fails or times out on the sample is logged, not raised: the profile still works, only its first scan is
+        slower.
+        """
+        spent: dict[str, float] = {}
+        for name in profile.detectors:
+            t0 = time.perf_counter()
+            detector = self.detector(profile, name)
+            hook = getattr(detector, "warm", None)
+            if callable(hook) and id(detector) not in self._warmed:  # instances are shared: warm each once
+                hook()
+                self._warmed.add(id(detector))
+            spent[name] = _ms(t0)
+        tool = ToolInfo(ecosystem="mcp", method="tools/call", server_name="files", tool_invoked="read_file")
+        sample = ExchangeInput(
+            prompt=WARM_TEXT,
+            response=WARM_TEXT,
+            context=WARM_TEXT,
+            tool=tool,
+            tool_input='{"path": "notes.txt"}',
+            tool_output=WARM_TEXT,
+        )
+        for run in self.scan(sample, profile).outcomes:
+            spent[run.detector] = spent.get(run.detector, 0.0) + run.elapsed_ms
+            if run.status != "ok":
+                log.warning("warm-up: detector %s %s on the sample %s", run.detector, run.status, run.item.field)
+        return {name: round(ms, 1) for name, ms in spent.items()}
 
     def plan(self, items: Iterable[ScanItem], profile: Profile) -> list[Outcome]:
         """The (detector, item) runs a profile asks for, not yet run."""

@@ -44,6 +44,7 @@ from interlock.scanner import LocalScanner, exchange_of
 from interlock.server.auth import Principal
 from interlock.server.edge import ASYNC, REPORTS, RESULTS, SYNC, EdgeConfig, EdgeMiddleware
 from interlock.server.errors import MESSAGES, PROFILE_NOT_FOUND, ApiError, ErrorBody, error_body, error_headers
+from interlock.server.health import Readiness, ReadinessReport, install_drain
 from interlock.server.jobs import JobRunner, new_scan_id
 from interlock.server.metrics import Metrics
 from interlock.server.ratelimit import buckets
@@ -85,6 +86,7 @@ class ServerState:
     scanner: LocalScanner
     metrics: Metrics
     jobs: JobRunner
+    readiness: Readiness
     owns_scanner: bool = True
     inflight: int = 0
     _executor: ThreadPoolExecutor | None = None
@@ -292,12 +294,14 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
         on_done=lambda r, p: metrics.observe_scan("async", r, p),
         lease_seconds=cfg.lease_seconds,
     )
+    readiness = Readiness(store, cfg.redis_url)
     state = ServerState(
         settings=cfg,
         store=store,
         scanner=engine_scanner,
         metrics=metrics,
         jobs=jobs,
+        readiness=readiness,
         owns_scanner=scanner is None,
     )
     metrics.gauges["interlock_async_queued_items"] = lambda: float(jobs.queued())
@@ -307,16 +311,24 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(jobs.start)
         purge = asyncio.create_task(_purge_loop(state))
-        log.info("interlock server ready (db %s)", store.describe())
+        names = cfg.warm_profile_names or [p.name for p in engine_scanner.profiles]
+        # in the background: the port opens now (liveness), /readyz says ready once every profile is warm
+        warm = asyncio.create_task(asyncio.to_thread(readiness.warm, names, _warmer(engine_scanner)))
+        restore_signal = install_drain(readiness, cfg.drain_seconds)
+        log.info("interlock server started (db %s); warming %d profile(s)", store.describe(), len(names))
         try:
             yield
         finally:
+            readiness.drain()
+            restore_signal()
+            await warm
             purge.cancel()
             await asyncio.to_thread(jobs.stop, cfg.shutdown_timeout)
             await asyncio.to_thread(state.shutdown_executor)
             left = await asyncio.to_thread(store.count_pending)
             if state.owns_scanner:
                 engine_scanner.close()
+            readiness.close()
             store.close()
             log.info("interlock server stopped; %d async item(s) left pending", left)
 
@@ -353,6 +365,13 @@ def app_from_env() -> FastAPI:
     raw = os.environ.get(SETTINGS_ENV)
     settings = ServerSettings(**json.loads(raw)) if raw else ServerSettings.from_env()
     return create_app(settings)
+
+
+def _warmer(scanner: LocalScanner) -> Callable[[str], dict[str, float]]:
+    def warm_one(name: str) -> dict[str, float]:
+        return scanner.warm([name])[name]
+
+    return warm_one
 
 
 async def _purge_loop(state: ServerState) -> None:
@@ -458,6 +477,29 @@ def _routes(app: FastAPI) -> None:
     )
     async def health() -> Response:
         return Response(status_code=200)
+
+    @app.get(
+        "/livez",
+        responses={200: {"description": "the process answers (restart it when this fails)"}},
+        tags=["ops"],
+    )
+    async def livez() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get(
+        "/readyz",
+        response_model=ReadinessReport,
+        responses={503: {"model": ReadinessReport, "description": "starting, draining, or a check failed"}},
+        tags=["ops"],
+        summary="Whether this replica can take traffic (database, Redis when configured, warmed detectors)",
+    )
+    async def readyz(request: Request) -> Response:
+        report = await asyncio.to_thread(_state(request).readiness.report)
+        return Response(
+            content=report.model_dump_json(exclude_none=True),
+            status_code=200 if report.ready else 503,
+            media_type="application/json",
+        )
 
     @app.get(
         "/metrics",

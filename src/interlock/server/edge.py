@@ -44,7 +44,10 @@ SYNC, ASYNC, RESULTS, REPORTS = (
 )
 #: (method, path) of the authenticated API -> kind.
 SCAN_ROUTES = {("POST", SYNC): "sync", ("POST", ASYNC): "async", ("GET", RESULTS): "query", ("GET", REPORTS): "query"}
-KNOWN_PATHS = {SYNC, ASYNC, RESULTS, REPORTS, "/v1/internal/health", "/metrics", "/openapi.json", "/docs"}
+KNOWN_PATHS = {SYNC, ASYNC, RESULTS, REPORTS, "/v1/internal/health", "/livez", "/readyz", "/metrics"} | {
+    "/openapi.json",
+    "/docs",
+}
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("interlock.server.access")

@@ -78,6 +78,18 @@ class ServerSettings:
     loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     #: Seconds to wait for in-flight work at shutdown.
     shutdown_timeout: float = 30.0
+    #: Seconds between SIGTERM (``/readyz`` turns 503) and the start of shutdown, so a load balancer polling
+    #: readiness stops routing new requests here before the listener closes (0: shut down at once).
+    drain_seconds: float = 0.0
+    #: Comma-separated profile names whose detectors are built and warmed at start before ``/readyz`` says
+    #: ready (empty: every profile the server knows).
+    warm_profiles: str = ""
+
+    @property
+    def warm_profile_names(self) -> list[str] | None:
+        """``warm_profiles`` as a list, None for "every profile"."""
+        names = [n.strip() for n in self.warm_profiles.split(",") if n.strip()]
+        return names or None
 
     def __post_init__(self) -> None:
         if not self.db:
@@ -96,6 +108,8 @@ class ServerSettings:
         for name in (*positive, *limits):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
+        if self.drain_seconds < 0:
+            raise ConfigError("drain_seconds must not be negative")
         if min(self.rate_limit, self.query_rate_limit, self.rate_burst, self.query_rate_burst) < 0:
             raise ConfigError("rate limits must not be negative")
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -75,6 +75,11 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+def warm() -> None:
+    """Build the public-suffix trie now (tldextract builds it on first use: ~100 ms), not on the first URL."""
+    _EXTRACT("www.example.co.uk", include_psl_private_domains=False)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A URL-looking span of the scanned text: ``text[start:end]`` and which alternative matched."""

@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlock.detectors.malicious_code.extract import json_strings, re2_safe
+from interlock.detectors.url_filtering import canon
 from interlock.detectors.url_filtering.canon import Url, canonicalize, extract_candidates
 from interlock.detectors.url_filtering.feeds import FEEDS, DomainIndex
 from interlock.detectors.url_filtering.model import UrlModel, load_model
@@ -108,6 +109,10 @@ class UrlFilteringDetector:
         self._model: UrlModel | None = load_model() if o.use_model else None
         for spec in o.feeds:  # load now so a broken feed fails the profile, not the first scan
             FEEDS.get(spec.path, fmt=spec.format, category=spec.category)
+
+    def warm(self) -> None:
+        """Load the lazy state the first URL would otherwise pay for (the public-suffix trie)."""
+        canon.warm()
 
     def detect(self, item: ScanItem) -> DetectorResult:
         """Scan one text for URLs (thread-safe)."""

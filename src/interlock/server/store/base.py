@@ -23,7 +23,12 @@ from typing import Any, ClassVar, Protocol
 
 from interlock.errors import ConfigError
 
-__all__ = ["Claim", "Cursor", "DuplicateItemError", "ItemRow", "KeyRow", "Migration", "Store", "migrations"]
+__all__ = ["Claim", "Cursor", "DuplicateItemError", "ItemRow", "KeyRow", "Migration", "Store", "migrations", "redact"]
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***``."""
+    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,10 @@ class Store(ABC):
                     (mig.version, mig.name, time.time()),
                 )
         return len(known)
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raise unless the database answers a query (within ``timeout`` seconds where the backend can bound it)."""
+        self._read("SELECT 1")
 
     def schema_version(self) -> int:
         """The highest applied migration."""

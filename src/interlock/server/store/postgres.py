@@ -8,7 +8,6 @@ transaction-scoped advisory lock, so replicas starting together apply each one o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -18,17 +17,12 @@ import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from interlock.errors import ConfigError
-from interlock.server.store.base import Cursor, Store
+from interlock.server.store.base import Cursor, Store, redact
 
 __all__ = ["PostgresStore", "redact"]
 
 #: pg_advisory_xact_lock key for migrations ("ilk" + schema).
 _MIGRATION_LOCK = 0x696C6B_0001
-
-
-def redact(url: str) -> str:
-    """The URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def _why(url: str) -> str:
@@ -95,6 +89,11 @@ class PostgresStore(Store):
     @staticmethod
     def _duplicate(exc: BaseException) -> bool:
         return isinstance(exc, psycopg.errors.UniqueViolation)
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """``SELECT 1`` on a pooled connection (a broken one is replaced); raises when none comes in ``timeout``."""
+        with self._pool.connection(timeout=timeout) as conn:
+            conn.execute("SELECT 1").fetchall()
 
     def describe(self) -> str:
         return redact(self.url)
