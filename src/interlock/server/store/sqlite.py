@@ -39,6 +39,7 @@ class SqliteStore(Store):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self.migrate()
 
     def _conn(self) -> sqlite3.Connection:
@@ -56,13 +57,17 @@ class SqliteStore(Store):
     @contextmanager
     def _tx(self) -> Iterator[Cursor]:
         db = self._conn()
-        db.execute("BEGIN IMMEDIATE")  # the write lock up front: a claim's SELECT and UPDATE are one step
-        try:
-            yield db.cursor()
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        # One writer at a time in this process, queued on a lock: threads that met SQLite's write lock would
+        # instead sleep in its busy handler (1, 2, 5, 10 ... 100 ms steps) and the scan threads would idle.
+        # Other processes on the same file (--workers N) still meet the busy handler.
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")  # the write lock up front: a claim's SELECT and UPDATE are one step
+            try:
+                yield db.cursor()
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self._conn().execute(sql, tuple(params)).fetchall()
