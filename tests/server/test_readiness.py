@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from server_harness import Server, Tls
 
 from interlock.engine import registry
+from interlock.errors import ConfigError
 from interlock.profiles.loader import ProfileStore
 from interlock.profiles.model import DetectorPolicy, Profile
 from interlock.scanner import LocalScanner
@@ -91,6 +92,12 @@ def test_only_the_named_profiles_are_warmed(tmp_path: Path, fakes: Any) -> None:
         body = _wait_status(c, 200)
         assert body["checks"]["detectors"]["detail"] == "1 profile(s) warmed"
     assert fakes.warm_calls == 0
+
+
+def test_an_unknown_warm_profile_is_a_configuration_error(tmp_path: Path, fakes: Any) -> None:
+    scanner = _scanner(Profile(name="default", detectors={"word": DetectorPolicy()}))
+    with pytest.raises(ConfigError, match="unknown profile 'nope'"):
+        create_app(ServerSettings(db=str(tmp_path / "r.db"), warm_profiles="default,nope"), scanner=scanner)
 
 
 def test_a_profile_that_cannot_be_built_keeps_the_replica_unready(tmp_path: Path, fakes: Any) -> None:

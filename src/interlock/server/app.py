@@ -286,6 +286,12 @@ def create_app(settings: ServerSettings | None = None, scanner: LocalScanner | N
     engine_scanner = scanner or LocalScanner(
         profiles=ProfileStore.default(cfg.profiles), engine=Engine(max_workers=cfg.engine_threads)
     )
+    try:
+        for name in cfg.warm_profile_names or ():
+            engine_scanner.profiles.get(name)  # an unknown --warm-profiles name would never become ready
+    except ProfileError:
+        store.close()
+        raise
     metrics = Metrics()
     jobs = JobRunner(
         store,
