@@ -90,8 +90,6 @@ class _RaySession:
         ctx = self.ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False  # ours is the one progress bar
         logging.getLogger("ray.data").setLevel(logging.WARNING)
-        # A corpus smaller than the actor pool (fewer blocks than workers) is fine: no warning for it.
-        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
 
     def close(self) -> None:
         if self.started:
@@ -101,6 +99,8 @@ class _RaySession:
 def _map_scan(ds: ray.data.Dataset, workers: int, batch_size: int, **scanner_kwargs: Any) -> ray.data.Dataset:
     """The one place Ray Data is asked to scan: an actor pool of ``workers`` RowScanners, one CPU each."""
     ray = _import_ray()
+    # A corpus with fewer blocks than workers is fine: no warning for it.
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
     return ds.map_batches(
         RowScanner,
         fn_constructor_kwargs=scanner_kwargs,
