@@ -155,6 +155,8 @@ class CorpusReport:
     skipped: int = 0
     total_rows: int = 0
     elapsed_s: float = 0.0
+    #: seconds until the first results arrived (worker start, scanner load, first batch)
+    first_result_s: float | None = None
     interrupted: bool = False
     complete: bool = False
     summary: dict[str, Counter[str]] = field(default_factory=dict)
@@ -277,6 +279,8 @@ def scan_corpus(
     def collect(results: Iterable[pa.Table]) -> None:
         nonlocal pending
         for table in results:
+            if report.first_result_s is None:
+                report.first_result_s = time.perf_counter() - t0
             buffer.append(table)
             pending += table.num_rows
             bar.advance(table.num_rows)
