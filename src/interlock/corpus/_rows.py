@@ -109,27 +109,27 @@ class Columns:
     id: str | None = None
 
     def resolve(self, available: Sequence[str]) -> Columns:
-        """The columns to read from an input whose columns are ``available`` (raises ValueError when unusable)."""
+        """The columns to read from an input whose columns are ``available`` (raises ValueError when unusable).
+
+        Each role not named takes its default when the input has it: prompt ``prompt`` else ``text``, response
+        ``response``, context ``context``, id ``id``.
+        """
         have = set(available)
-        explicit = {k: v for k, v in (("prompt", self.prompt), ("response", self.response)) if v is not None}
-        for role, name in (*explicit.items(), ("context", self.context), ("id", self.id)):
+        for role, name in self.as_dict().items():
             if name is not None and name not in have:
                 raise ValueError(f"{role} column {name!r} is not in the input (columns: {_names(available)})")
-        if explicit:
-            return self
-        prompt = next((c for c in ("prompt", "text") if c in have), None)
-        response = "response" if "response" in have else None
-        if prompt is None and response is None:
+        resolved = Columns(
+            prompt=self.prompt or next((c for c in ("prompt", "text") if c in have), None),
+            response=self.response or ("response" if "response" in have else None),
+            context=self.context or ("context" if "context" in have else None),
+            id=self.id or ("id" if "id" in have else None),
+        )
+        if resolved.prompt is None and resolved.response is None:
             raise ValueError(
                 f"no prompt or response column: name one with --prompt-column/--response-column "
                 f"(columns: {_names(available)})"
             )
-        return Columns(
-            prompt=prompt,
-            response=response,
-            context=self.context or ("context" if "context" in have else None),
-            id=self.id or ("id" if "id" in have else None),
-        )
+        return resolved
 
     def as_dict(self) -> dict[str, str | None]:
         return {"prompt": self.prompt, "response": self.response, "context": self.context, "id": self.id}

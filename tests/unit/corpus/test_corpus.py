@@ -210,3 +210,11 @@ def test_without_pyarrow_the_error_names_the_extra(
     src = write_jsonl(tmp_path / "c.jsonl", [{"text": BENIGN}])
     assert main(["scan-corpus", str(src), "-o", str(tmp_path / "o"), *IN_PROCESS]) == 2
     assert "needs pyarrow: pip install 'interlock[ray]'" in capsys.readouterr().err
+
+
+def test_columns_default_per_role() -> None:
+    assert Columns().resolve(["id", "text", "response", "n"]) == Columns("text", "response", None, "id")
+    assert Columns(prompt="q").resolve(["q", "id", "context"]) == Columns("q", None, "context", "id")
+    assert Columns(response="a", id="k").resolve(["a", "k", "prompt"]) == Columns("prompt", "a", None, "k")
+    with pytest.raises(ValueError, match="'x' is not in the input"):
+        Columns(context="x").resolve(["text"])
