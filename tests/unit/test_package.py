@@ -16,8 +16,9 @@ def test_all_exports_resolve() -> None:
 
 def test_import_is_light() -> None:
     code = (
-        "import sys, interlock; heavy = [m for m in ('fastapi', 'uvicorn', 'httpx', 'langchain_core', "
-        "'llama_index', 'sklearn', 'torch', 'sqlglot', 'rich') if m in sys.modules]; print(','.join(heavy))"
+        "import sys, interlock, interlock.corpus, interlock.cli.scan_corpus; heavy = [m for m in ('fastapi', "
+        "'uvicorn', 'httpx', 'langchain_core', 'llama_index', 'sklearn', 'torch', 'sqlglot', 'rich', 'ray', "
+        "'pyarrow', 'pandas') if m in sys.modules]; print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

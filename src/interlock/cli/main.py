@@ -20,6 +20,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("interlock.cli.scan", "scan a prompt/response; exit 0 allowed, 1 blocked, 2 error"),
     "profiles": ("interlock.cli.profiles", "list the security profiles"),
     "demo": ("interlock.cli.demo", "scan a curated set of attacks and benign texts offline"),
+    "scan-corpus": (
+        "interlock.cli.scan_corpus",
+        "scan every row of a JSONL/CSV/Parquet file into Parquet results (Ray: interlock[ray])",
+    ),
     "eval": ("interlock.cli.evaluate", "evaluate a scanner on a labelled JSONL file"),
     "serve": ("interlock.cli.serve", "run the AIRS-compatible scan server (needs interlock[server])"),
     "keys": ("interlock.cli.keys", "manage the server's API keys"),
