@@ -52,6 +52,8 @@ PHONE_ENTITY = "Phone Number"
 #: reported (over the whole text) when a text holds more than ``max_findings`` matches
 OVERFLOW_ENTITY = "Sensitive Data - Match Limit Exceeded"
 _PHONE_NAME = "phone"
+#: entities whose value contains digit runs other patterns may read on their own (dropped inside these)
+_CONTAINERS = frozenset({"Bank - IBAN"})
 _LEVEL: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 _NAME_OF_LEVEL: dict[int, Confidence] = {1: "low", 2: "medium", 3: "high"}
 _SCORE: dict[str, float] = {"low": 0.4, "medium": 0.75, "high": 0.95}
@@ -67,7 +69,8 @@ _PHONE_ANTI = (
     r"(?:^|[^a-z])(?:order|invoice|inv|ref|reference|tracking|ticket|case|serial|policy|customer|client|account|"
     r"acct|batch|sku|isbn|issn|no\.|nr\.|id|bestell|rechnung|auftrag|kunden|vertrag|commande|facture|référence|"
     r"contrat|pedido|factura|referencia|ordine|fattura|riferimento|bestelling|factuur|klant|protocolo|nº|n°|#|"
-    r"ssn|social security|tax|tin|itin|nino|insurance|bsn|cpf|cnpj|dni|nie|passport|licen[cs]e|iban|routing)"
+    r"ssn|social security|tax|tin|itin|nino|insurance|bsn|cpf|cnpj|dni|nie|passport|licen[cs]e|iban|routing|"
+    r"post ?code|postal|zip|plz|cep|code postal|código postal|cap|postcode|build|version|release)"
     r"[^0-9]{0,24}$"
 )
 _ANTI_WINDOW = 40
@@ -497,24 +500,48 @@ class DlpDetector:
             kw_near = self._phone_kw is not None and buf.near_keyword(self._phone_kw, start, end)
             if not kw_near and self._phone_anti.search(buf.before(start, _ANTI_WINDOW)) is not None:
                 continue
-            spans: dict[tuple[int, int], None] = {}
+            if _POSTCODE_LIKE.match(cand):
+                continue
+            spans: dict[tuple[int, int], bool] = {}
+            nanp: set[tuple[int, int]] = set()
+            trunk = cand.lstrip("(").startswith("0") and not cand.startswith("00")
+            idd = cand.startswith("00") and cand[2:3].isdigit() and cand[2] != "0"
             if plus:
-                spans.update(dict.fromkeys(_phone_spans(cand, ndigits, self._regions[:1])))
+                spans.update(((a, b), v) for a, b, v in _phone_spans(cand, ndigits, self._regions[:1]))
+            elif idd:  # ``00`` international prefix: read as ``+``
+                for a, b, v in _phone_spans("+" + cand[2:], ndigits - 2, self._regions[:1]):
+                    spans[(a + 1 if a else 0, b + 1)] = v
             else:
                 if self._nanp:
                     for a, b in _nanp_spans(cand):
-                        spans.update(((a + s, a + e), None) for s, e in _phone_spans(cand[a:b], 10, self._nanp))
-                trunk = cand.lstrip("(").startswith("0")
+                        for s, e, v in _phone_spans(cand[a:b], 10, self._nanp):
+                            spans[(a + s, a + e)] = v
+                            nanp.add((a + s, a + e))
                 if self._other_regions and ndigits >= 8 and (kw_near or trunk):
-                    spans.update(dict.fromkeys(_phone_spans(cand, ndigits, self._other_regions)))
-            for s, e in spans:
+                    spans.update(((a, b), v) for a, b, v in _phone_spans(cand, ndigits, self._other_regions))
+            for (s, e), valid in spans.items():
                 raw = cand[s:e]
                 if self._allowed(raw):
                     continue
                 formatted = raw.startswith("+") or any(c in raw for c in " -.()")
                 s, e = start + s, start + e
                 kw = self._phone_kw is not None and buf.near_keyword(self._phone_kw, s, e)
-                yield _Hit(self._phone_pattern, s, e, 3 if kw else (2 if formatted else 1), kw)
+                # an unformatted number counts (medium) when it starts with the trunk prefix 0, is 9+ digits long,
+                # stands alone (no letter or digit glued to it) and is not a counting run (``0123456789``)
+                compact = (
+                    trunk
+                    and ndigits >= 9
+                    and not data[e : e + 1].isalnum()
+                    and raw.translate(_NO_SPACE) not in _COUNTING
+                )
+                level = 3 if kw else (2 if formatted or compact else 1)
+                if not valid:
+                    # outside the allocated ranges but the right length ("possible": made-up and newly allocated
+                    # numbers): only when written like a phone number, grouped and international, grouped
+                    # 3-3-4, or grouped next to a phone keyword
+                    intl = raw.startswith("+") or (idd and raw.startswith("00"))
+                    level = 2 if formatted and (kw or intl or (s - start, e - start) in nanp) else 1
+                yield _Hit(self._phone_pattern, s, e, level, kw)
 
     def _resolve(self, hits: list[_Hit]) -> list[_Hit]:
         """Drop hits under ``min_confidence`` and weak hits overlapping a kept hit; dedupe same pattern+span.
@@ -530,6 +557,13 @@ class DlpDetector:
             if key not in seen:
                 seen.add(key)
                 (weak if h.pattern.weak else strong).append(h)
+        boxes = [(h.start, h.end) for h in strong if h.pattern.entity in _CONTAINERS]
+        if boxes:  # the digits of an IBAN can read as a card number: the IBAN is the finding
+            strong = [
+                h
+                for h in strong
+                if h.pattern.entity in _CONTAINERS or not any(a <= h.start and h.end <= b for a, b in boxes)
+            ]
         starts = [h.start for h in strong]
         max_end: list[int] = []
         for h in strong:
@@ -606,25 +640,45 @@ class DlpDetector:
 
 
 @lru_cache(maxsize=4096)
-def _phone_spans(cand: str, ndigits: int, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-    """Valid phone numbers in a candidate: the whole candidate (fast path) or what ``PhoneNumberMatcher`` finds.
+def _phone_spans(cand: str, ndigits: int, regions: tuple[str, ...]) -> tuple[tuple[int, int, bool], ...]:
+    """Phone numbers in a candidate as ``(start, end, valid)``: the whole candidate (fast path) or what
+    ``PhoneNumberMatcher`` finds. ``valid`` is False for a whole candidate that is only a *possible* number (the
+    right length for its region, outside the allocated ranges: made-up and newly allocated numbers look so).
 
+    An international number's ``(0)`` trunk hint (``+49 (0) 30 1234567``) is ignored, as diallers do.
     Cached: ``phonenumbers`` is pure Python and comparatively slow, and texts often repeat the same number.
     """
+    parse_text = _TRUNK_HINT.sub("", cand, count=1) if "(0" in cand else cand
+    possible = False
     for region in regions:
         try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(cand, region)):
-                return ((0, len(cand)),)
+            parsed = phonenumbers.parse(parse_text, region)
         except phonenumbers.NumberParseException:
-            pass
-    if ndigits <= 9:
-        return ()
-    seen: dict[tuple[int, int], None] = {}
-    for region in regions:
-        for pm in PhoneNumberMatcher(cand, region, leniency=Leniency.VALID):
-            if not _DATE_LIKE.search(pm.raw_string):
-                seen[(pm.start, pm.end)] = None
-    return tuple(seen)
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return ((0, len(cand), True),)
+        possible = possible or (
+            phonenumbers.is_possible_number(parsed)
+            and len(str(parsed.national_number)) >= 8
+            and len(set(str(parsed.national_number))) > 2
+        )
+    if ndigits > 9:
+        seen: dict[tuple[int, int], None] = {}
+        for region in regions:
+            for pm in PhoneNumberMatcher(cand, region, leniency=Leniency.VALID):
+                if not _DATE_LIKE.search(pm.raw_string):
+                    seen[(pm.start, pm.end)] = None
+        if seen:
+            return tuple((s, e, True) for s, e in seen)
+    return ((0, len(cand), False),) if possible else ()
+
+
+#: ``(0)`` after an international prefix (``+44 (0)20 ...``): a trunk-prefix hint, not part of the number
+_TRUNK_HINT = re.compile(r"(?<=[0-9 ])\(0\)[ \t]?")
+_NO_SPACE = str.maketrans("", "", " \t")
+_COUNTING = "01234567890123456789"
+#: post codes written like a short phone number (Brazil's CEP ``01310-100``)
+_POSTCODE_LIKE = re.compile(r"^[0-9]{5}-[0-9]{3}$")
 
 
 _NANP_GROUPS = frozenset({(10,), (3, 7), (3, 3, 4), (11,), (1, 10), (1, 3, 7), (1, 3, 3, 4)})
