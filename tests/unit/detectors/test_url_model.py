@@ -127,6 +127,61 @@ def test_ordinary_links_are_allowed(url: str) -> None:
     assert entry["action"] == "allow", entry
 
 
+#: Ordinary sites written bare, as people type them in prose (none from the training data): all must be allowed.
+ORDINARY_HOSTS = [
+    "github.com",
+    "docs.python.org",
+    "en.wikipedia.org",
+    "stackoverflow.com",
+    "pypi.org",
+    "news.ycombinator.com",
+    "www.bbc.co.uk",
+    "maps.google.com",
+    "mail.google.com",
+    "login.microsoftonline.com",
+    "www.amazon.de",
+    "facebook.com",
+    "developer.mozilla.org",
+    "www.nytimes.com",
+    "support.apple.com",
+    "www.gov.uk",
+    "www.spiegel.de",
+    "www.lemonde.fr",
+    "readthedocs.io",
+    "kubernetes.io",
+    "docs.github.com",
+    "www.reddit.com",
+    "zoom.us",
+    "example.com",
+]
+
+
+@pytest.mark.parametrize("host", ORDINARY_HOSTS)
+def test_ordinary_bare_hosts_are_allowed(host: str) -> None:
+    entry = _check(host)
+    assert entry["action"] == "allow", entry
+
+
+#: Phishing-shaped hosts sent bare (written for this test): the host alone must carry the evidence.
+PHISHING_HOSTS = [
+    "paypa1-secure-login.com",
+    "login.example-bank.verify-account.info",
+    "secure-appleid-verify.com",
+    "account-update-wellsfargo.net",
+    "signin.amazon.co.uk.session-check.xyz",
+    "microsoft-office365-login.top",
+    "verify-netflix-billing.online",
+    "chase-online-security-alert.com",
+    "apple.com-id-locked.support",
+    "dhl-parcel-redelivery.info",
+]
+
+
+def test_phishing_shaped_bare_hosts_are_blocked() -> None:
+    blocked = [h for h in PHISHING_HOSTS if _check(h)["action"] == "block"]
+    assert len(blocked) >= len(PHISHING_HOSTS) - 1, blocked
+
+
 def test_ordinary_links_are_mostly_low_risk() -> None:
     levels = [_check(u)["risk_level"] for u in ORDINARY_LINKS]
     assert levels.count("low") >= 0.9 * len(levels), levels
