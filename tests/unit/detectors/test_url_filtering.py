@@ -283,3 +283,38 @@ def test_json_escaped_urls_in_tool_events() -> None:
     assert all(
         text[f.start : f.end].startswith("http:\\/\\/") or "https" in text[f.start : f.end] for f in result.findings
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "raw"),
+    [
+        ("Please check this link for me: example.com/path", "example.com/path"),
+        ("Please check this link for me: paypa1-secure-login.com", "paypa1-secure-login.com"),
+        (
+            "Please check this link for me: login.example-bank.verify-account.info.",
+            "login.example-bank.verify-account.info",
+        ),
+        ("Please check this link for me: evil.zip", "evil.zip"),  # a file-extension TLD after a link cue
+        ("Please check this link for me: 185.23.44.1", "185.23.44.1"),  # a bare IP after a link cue
+        ("Link:example.com", "example.com"),
+        ("visit 10.0.0.5 now", "10.0.0.5"),
+    ],
+)
+def test_scheme_less_hosts_in_prose_are_extracted(text: str, raw: str) -> None:
+    assert [c.raw for c in extract_candidates(text)] == [raw]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "e.g. this one, i.e. that one",
+        "version 1.2.3.4 released; see fig. 3.2 and sec. 4.1.2",
+        "files: data.csv, model.bin, archive.tar.gz, photo.jpeg, report.pdf",
+        "open setup.py in your editor, then README.md",
+        "the site runs 2.4.1.0 now",
+        "Done.Next step is to use np.array and df.groupby",
+        "The U.S. and the U.K. agree; use node.js or vue.js",
+    ],
+)
+def test_dotted_words_are_not_hosts(text: str) -> None:
+    assert extract_candidates(text) == []

@@ -127,6 +127,41 @@ def test_ordinary_links_are_allowed(url: str) -> None:
     assert entry["action"] == "allow", entry
 
 
+#: Ordinary sites written bare, as people type them in prose (none from the training data): all must be allowed.
+ORDINARY_HOSTS = [
+    "github.com",
+    "docs.python.org",
+    "en.wikipedia.org",
+    "stackoverflow.com",
+    "pypi.org",
+    "news.ycombinator.com",
+    "www.bbc.co.uk",
+    "maps.google.com",
+    "mail.google.com",
+    "login.microsoftonline.com",
+    "www.amazon.de",
+    "facebook.com",
+    "developer.mozilla.org",
+    "www.nytimes.com",
+    "support.apple.com",
+    "www.gov.uk",
+    "www.spiegel.de",
+    "www.lemonde.fr",
+    "readthedocs.io",
+    "kubernetes.io",
+    "docs.github.com",
+    "www.reddit.com",
+    "zoom.us",
+    "example.com",
+]
+
+
+@pytest.mark.parametrize("host", ORDINARY_HOSTS)
+def test_ordinary_bare_hosts_are_allowed(host: str) -> None:
+    entry = _check(host)
+    assert entry["action"] == "allow", entry
+
+
 def test_ordinary_links_are_mostly_low_risk() -> None:
     levels = [_check(u)["risk_level"] for u in ORDINARY_LINKS]
     assert levels.count("low") >= 0.9 * len(levels), levels

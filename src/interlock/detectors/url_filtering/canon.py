@@ -66,6 +66,12 @@ _CODE_RECEIVERS = frozenset(
     "self this cls os sys np pd obj req res request response app config settings window document module exports "
     "console math json path args kwargs ctx e x i re el node item data result err error event".split()
 )
+#: Words that announce a link ("check this link: evil.zip", "visit 10.0.0.5"): right after them a bare match that
+#: would otherwise read as a file name or a version number counts, and so does one glued to the cue's colon.
+_LINK_CUE = re.compile(
+    r"(?i)(?:\b(?:link|url|site|website|domain)s?\b[^.\n:]{0,24}:[ \t]*|\b(?:visit|go to|browse to|navigate to)[ \t]+)$"
+)
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+")
 #: Longest URL text canonicalised (longer candidates are cut; reports show at most 2048 characters).
 MAX_URL_CHARS = 8192
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443, "sftp": 22}
@@ -167,7 +173,8 @@ def _bare_ok(text: str, start: int, end: int, raw: str) -> bool:
     """Is a scheme-less match a host worth reporting (not an e-mail, file name, attribute access, version)?"""
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    if before in "@./\\-_:$" or after in "(@[=" or before.isalnum():
+    cued = _LINK_CUE.search(text[max(0, start - 48) : start]) is not None
+    if (before == ":" and not cued) or before in "@./\\-_$" or after in "(@[=" or before.isalnum():
         return False
     host_part = _DEFANG.sub(".", raw).split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     host = host_part.rsplit(":", 1)[0] if ":" in host_part else host_part
@@ -175,15 +182,18 @@ def _bare_ok(text: str, start: int, end: int, raw: str) -> bool:
         return False
     labels = host.lower().split(".")
     if all(lbl.isdigit() for lbl in labels):
-        # a dotted quad only counts with a port or path (otherwise it is a version number or a measurement)
-        return len(labels) == 4 and len(raw) > len(host) and _valid_quad(labels)
+        # a dotted quad only counts with a port or path, or right after a link cue ("check this link: 1.2.3.4");
+        # otherwise it is a version number or a measurement
+        return len(labels) == 4 and (len(raw) > len(host) or cued) and _valid_quad(labels)
     if labels[0] in _CODE_RECEIVERS and len(labels) == 2:
         return False
     ext = split_domain(host.lower())
     if not ext[1] or not ext[0]:
         return False
+    if len(labels) == 2 and len(raw) == len(host) and all(_TITLE_WORD.fullmatch(lbl) for lbl in host_part.split(".")):
+        return False  # "Done.Next": two capitalised words and a missing space, not a host
     last = ext[1].rsplit(".", 1)[-1]
-    return not (last in _FILE_SUFFIXES and len(raw) == len(host))
+    return not (last in _FILE_SUFFIXES and len(raw) == len(host) and not cued)
 
 
 def _valid_quad(labels: list[str]) -> bool:
