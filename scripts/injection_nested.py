@@ -20,6 +20,14 @@ Large sources are subsampled for training in the fold loop (at most ``--cap`` ro
 every held-out row is scored. ``prompt_attack_eval_only.jsonl.gz`` is never trained on: it is scored by the
 models fitted on all 17 sources. Pooled figures are over out-of-source scores only.
 
+The shipped default (``signature`` + ``ngram`` tiers) is scored too: ``default`` = max(signature score, ngram
+probability mapped onto the detector's scale so that the fold's medium operating point lands on the detector
+threshold 0.7), exactly the detector's combination rule (``detector.combine``); its medium decision is
+``default >= 0.7``. The signature tier is hand-written (no fitting), but its patterns were written by people who
+had read some of these sources, so its figures are less clean than the models'. ``old_default`` is the former
+default (signature + the ``trained`` tier, noisy-OR): the trained tier was fitted on every ``prompt_attack`` source,
+so it is out of source only on the ``prompt_attack_more`` sources and the eval-only file, and reported there only.
+
 With ``--ship`` (and only when the ngram model beats the baseline out of source in pooled ROC AUC, TPR at 1 % FPR
 and on the eval-only file) the model fitted on all sources is written to the package, calibrated on the outer
 folds' out-of-source margins and with operating points set on their benign scores.
@@ -323,6 +331,8 @@ def main() -> int:
     args = ap.parse_args()
     t0 = time.time()
     real = [r for f in TRAIN_FILES for r in load(f)]
+    MORE_FILE_SOURCES.update(r["source"] for r in load(TRAIN_FILES[1]))
+    MORE_FILE_SOURCES.difference_update(r["source"] for r in load(TRAIN_FILES[0]))
     evalo = load(EVAL_FILE)
     gen = generated(7)
     rows = real + evalo + gen
@@ -423,6 +433,12 @@ def main() -> int:
             print(key, "AUC", fmt(auc(y, sc)), "TPR@1%", fmt(tpr_at(y, sc)))
         return 0
 
+    sig, old = detector_scores(rows, n_real + n_eval, Path(args.cache) if args.cache else None)
+    for i, r in res.items():
+        r["signature"] = sig[i]
+        r["default"] = default_score(sig[i], r["ngram"], r["ops"]["medium"])
+        r["old_default"] = old[i]
+
     # Models on all 17 sources: the eval-only file, the shipped artifact.
     tr_all = capped(list(real_idx), "")
     base_all = baseline_fit(tr_all)
@@ -436,7 +452,14 @@ def main() -> int:
     p_eval = sigmoid(final_cal[0] * final.margins(counts, owner, eval_idx) + final_cal[1])
 
     # Held-out generated set (different seed, same templates: optimistic; reported as in-template figures).
-    report = build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_info, args, t0)
+    extra_eval = {
+        "signature": np.array([sig[i] for i in eval_idx]),
+        "default": np.array(
+            [default_score(sig[i], p, final_ops["medium"]) for i, p in zip(eval_idx, p_eval, strict=True)]
+        ),
+        "old_default": np.array([old[i] for i in eval_idx]),
+    }
+    report = build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_info, args, t0, extra_eval)
     holdout_gen = generated(99)
     hg_counts, hg_owner, _ = view_matrix(holdout_gen)
     hg = sigmoid(final_cal[0] * final.margins(hg_counts, hg_owner, np.arange(len(holdout_gen))) + final_cal[1])
@@ -471,6 +494,48 @@ def main() -> int:
     return 0
 
 
+DETECTOR_THRESHOLD = 0.7  # the detector's medium threshold (detector.THRESHOLDS["medium"])
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def default_score(signature: float, p_ngram: float, op_medium: float) -> float:
+    """The default detector's score: max(rule score, ngram probability on the detector's scale)."""
+    shifted = _logit(p_ngram) + _logit(DETECTOR_THRESHOLD) - _logit(op_medium)
+    return max(signature, 1.0 / (1.0 + math.exp(-shifted)))
+
+
+def detector_scores(rows: list[dict[str, Any]], n: int, cache: Path | None) -> tuple[list[float], list[float]]:
+    """Signature-only detector scores and former-default (signature + trained, noisy-OR) scores of rows[:n]."""
+    from interlock.detectors.prompt_injection import PromptInjectionDetector, PromptInjectionOptions
+    from interlock.engine.base import ScanItem
+
+    pkg = ROOT / "src" / "interlock" / "detectors" / "prompt_injection"
+    code = b"".join((pkg / f).read_bytes() for f in ("signatures.py", "tiers.py", "detector.py", "trained.py"))
+    key = zlib.crc32("".join(r["text"][:200] for r in rows[:n]).encode() + code) ^ n
+    path = cache / f"inj_detector_scores_{key:08x}.json" if cache else None
+    if path is not None and path.exists():
+        saved = json.loads(path.read_text())
+        return saved["sig"], saved["old"]
+    t0 = time.time()
+    sig_det = PromptInjectionDetector(PromptInjectionOptions(tiers=["signature"], deep_scan_chars=0))
+    trn_det = PromptInjectionDetector(PromptInjectionOptions(tiers=["trained"]))
+
+    def score(det: PromptInjectionDetector, text: str) -> float:
+        return float(det.detect(ScanItem(text=text, field="prompt", data_type="prompt")).score)
+
+    sig = [score(sig_det, r["text"]) for r in rows[:n]]
+    trn = [score(trn_det, r["text"]) for r in rows[:n]]
+    old = [1.0 - (1.0 - a) * (1.0 - b) for a, b in zip(sig, trn, strict=True)]
+    print(f"detector scores of {n} rows: {time.time() - t0:.0f}s", flush=True)
+    if path is not None:
+        path.write_text(json.dumps({"sig": sig, "old": old}))
+    return sig, old
+
+
 def in_template(rows: list[dict[str, Any]], probs: np.ndarray, ops: dict[str, float]) -> dict[str, Any]:
     by: dict[str, list[float]] = defaultdict(list)
     for r, p in zip(rows, probs, strict=True):
@@ -479,10 +544,14 @@ def in_template(rows: list[dict[str, Any]], probs: np.ndarray, ops: dict[str, fl
     return {k: {"n": len(v), "flagged_medium": float(np.mean(np.asarray(v) >= ops["medium"]))} for k, v in by.items()}
 
 
-def build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_info, args, t0):  # noqa: ANN001
+SYSTEMS = ("baseline", "ngram", "signature", "default")
+MORE_FILE_SOURCES: set[str] = set()  # filled in main(): the sources of prompt_attack_more (old_default out of source)
+
+
+def build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_info, args, t0, extra_eval):  # noqa: ANN001, PLR0913
     idx = np.array(sorted(res))
     y = np.array([rows[i]["label"] for i in idx])
-    sc = {k: np.array([res[i][k] for i in idx]) for k in ("baseline", "ngram")}
+    sc = {k: np.array([res[i][k] for i in idx]) for k in SYSTEMS}
     src = [rows[i]["source"] for i in idx]
     # Per-source 1%-FPR thresholds set on the *other* sources' benign out-of-source scores (same rule for every
     # system), and the ngram model's own nested operating points.
@@ -498,6 +567,7 @@ def build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_
     ops_dec = {
         name: np.array([res[i]["ngram"] >= res[i]["ops"][name] for i in idx]) for name in ("low", "medium", "high")
     }
+    ops_dec["default"] = sc["default"] >= DETECTOR_THRESHOLD
 
     def group_table(key_of) -> list[dict[str, Any]]:  # noqa: ANN001
         groups: dict[str, list[int]] = defaultdict(list)
@@ -528,8 +598,15 @@ def build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_
             "auc_source_balanced": float(roc_auc_score(y, sc[k], sample_weight=w)),
         }
     user = np.array([is_user(rows[i]) for i in idx])
+    more = np.array([s in MORE_FILE_SOURCES for s in src])
+    old = np.array([res[i]["old_default"] for i in idx])
+    pooled["more_sources"] = {
+        k: {"auc": auc(y[more], v[more]), "tpr_at_1pct_fpr": tpr_at(y[more], v[more])}
+        for k, v in {**sc, "old_default": old}.items()
+    }
+    pooled["more_sources"]["n"] = int(more.sum())
     for name, d in ops_dec.items():
-        pooled[f"ngram_{name}"] = {
+        pooled[f"ngram_{name}" if name != "default" else "default_medium"] = {
             "tpr": float(d[y == 1].mean()),
             "fpr": float(d[y == 0].mean()),
             "fpr_user_requests": float(d[user].mean()),
@@ -553,6 +630,12 @@ def build_report(rows, res, real_idx, eval_idx, b_eval, p_eval, final_ops, fold_
         "tpr1_baseline": float((b_eval[ey == 1] >= t_b).mean()),
         "tpr1_ngram": float((p_eval[ey == 1] >= t_n).mean()),
         "tpr_ngram_medium": float((p_eval[ey == 1] >= final_ops["medium"]).mean()),
+        **{f"auc_{k}": auc(ey, v) for k, v in extra_eval.items()},
+        **{
+            f"tpr_{k}_medium": float((v[ey == 1] >= DETECTOR_THRESHOLD).mean())
+            for k, v in extra_eval.items()
+            if k != "signature"
+        },
         "by_kind": {
             c: {
                 "n": int(sum(1 for x in ecat if x == c)),
@@ -605,10 +688,26 @@ def markdown(rep: dict[str, Any]) -> str:
         "| system | ROC AUC | TPR at 1% FPR | AUC, sources weighted equally |",
         "|---|---|---|---|",
     ]
-    for k in ("baseline", "ngram"):
+    for k in SYSTEMS:
         lines.append(
             f"| {k} | {fmt(p[k]['auc'])} | {fmt(p[k]['tpr_at_1pct_fpr'])} | {fmt(p[k]['auc_source_balanced'])} |"
         )
+    d = p["default_medium"]
+    m = p["more_sources"]
+    lines += [
+        "",
+        "`signature` = the rule tier alone; `default` = the shipped default profile's score, max(signature, ngram on "
+        "the detector's scale). At its medium threshold (0.7) the default flags TPR "
+        f"{fmt(d['tpr'])} at FPR {fmt(d['fpr'])} (sources weighted equally {fmt(d['fpr_source_balanced'])}; "
+        f"ordinary user requests {fmt(d['fpr_user_requests'])}).",
+        "",
+        f"### The {len(MORE_FILE_SOURCES) or 10} `prompt_attack_more` sources ({m['n']} rows), where the former "
+        "default is out of source too",
+        "",
+        "| system | ROC AUC | TPR at 1% FPR |",
+        "|---|---|---|",
+        *(f"| {k} | {fmt(m[k]['auc'])} | {fmt(m[k]['tpr_at_1pct_fpr'])} |" for k in (*SYSTEMS, "old_default")),
+    ]
     lines += [
         "",
         "Operating points of the ngram model (thresholds set per fold on inner out-of-source benign scores):",
@@ -638,7 +737,9 @@ def markdown(rep: dict[str, Any]) -> str:
         f"| baseline | {fmt(e['auc_baseline'])} | {fmt(e['tpr1_baseline'])} |",
         f"| ngram | {fmt(e['auc_ngram'])} | {fmt(e['tpr1_ngram'])} |",
         "",
-        f"ngram at its shipped medium threshold: TPR {fmt(e['tpr_ngram_medium'])}.",
+        f"ngram at its shipped medium threshold: TPR {fmt(e['tpr_ngram_medium'])}; the default profile "
+        f"(signature + ngram) TPR {fmt(e['tpr_default_medium'])} (AUC {fmt(e['auc_default'])}); the former default "
+        f"(signature + trained) TPR {fmt(e['tpr_old_default_medium'])} (AUC {fmt(e['auc_old_default'])}).",
         "",
         "| eval-only kind | n | baseline TPR | ngram TPR |",
         "|---|---|---|---|",
@@ -652,15 +753,17 @@ def markdown(rep: dict[str, Any]) -> str:
             "",
             "AUC where the group has both labels; `flag@1%` = share flagged at a 1 %-FPR threshold set on the other "
             "sources' benign out-of-source scores (TPR for attacks, FPR for benign); `medium` = the ngram model's "
-            "nested default operating point.",
+            "nested medium operating point; `default` = the default profile's decision (signature + ngram at 0.7).",
             "",
-            "| group | n | attacks | AUC baseline | AUC ngram | flag@1% baseline | flag@1% ngram | flag medium |",
-            "|---|---|---|---|---|---|---|---|",
+            "| group | n | attacks | AUC baseline | AUC ngram | AUC default | flag@1% baseline | flag@1% ngram | "
+            "flag medium | flag default |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for g in rep[key]:
             lines.append(
                 f"| {g['group']} | {g['n']} | {g['pos']} | {fmt(g['auc_baseline'])} | {fmt(g['auc_ngram'])} | "
-                f"{fmt(g['flag1_baseline'])} | {fmt(g['flag1_ngram'])} | {fmt(g['flag_medium'])} |"
+                f"{fmt(g['auc_default'])} | {fmt(g['flag1_baseline'])} | {fmt(g['flag1_ngram'])} | "
+                f"{fmt(g['flag_medium'])} | {fmt(g['flag_default'])} |"
             )
     gh = rep.get("generated_holdout", {})
     if gh:

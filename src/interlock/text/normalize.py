@@ -81,9 +81,10 @@ def _nfkc_changing() -> tuple[tuple[int, int], ...]:
             for cp in range(block, top):
                 ch = chr(cp)
                 n = unicodedata.normalize("NFKC", ch)
-                # Compatibility forms that only yield punctuation or spaces (CJK fullwidth commas, NBSP, "…")
-                # cannot spell a keyword; skipping them keeps ordinary CJK and typeset prose on the fast path.
-                if n != ch and any(c.isalnum() for c in n):
+                # Compatibility forms that only yield punctuation or spaces (NBSP, "…", ideographic spaces)
+                # cannot spell a keyword; skipping them keeps typeset prose on the fast path. Full-width ASCII
+                # punctuation (U+FF01-FF5E) is rewritten all the same: a full-width text spells "what＇s" with it.
+                if n != ch and (any(c.isalnum() for c in n) or 0xFF01 <= cp <= 0xFF5E):
                     if ranges and ranges[-1][1] == cp - 1:
                         ranges[-1] = (ranges[-1][0], cp)
                     else:
@@ -349,6 +350,26 @@ def _collapse_block(text: str) -> str:
     return _INWORD_SEP.sub("", _SINGLE_SEP.sub("", text))
 
 
+# Letter spacing in any script ("I g n о r е", "1 g n 0 r e", "忽 略 之 前", "R é v è l e"): eight or more single
+# characters in a row, each separated by 1-3 spaces or tabs. Undone on the base view *before* look-alike and
+# leetspeak folding, which need adjacent letters to see anything.
+_SPACED = re2.compile(r"\S(?:[ \t]{1,3}\S){7,}")
+_SPACED_PY = re.compile(r"\S(?:[ \t]{1,3}\S){7,}")  # the block fallback (no overlapping alternatives: linear)
+_WS = re.compile(r"[ \t]+")
+
+
+def _despace(run: str) -> str:
+    """Join characters split by spaces; a gap wider than the narrowest one in the run stays one space."""
+    narrow = min(map(len, _WS.findall(run)), default=0)
+    if not narrow:
+        return run
+    return re.sub(f"[ \t]{{{narrow + 1},}}", "\0", run).replace(" ", "").replace("\t", "").replace("\0", " ")
+
+
+def _despace_block(text: str) -> str:
+    return _SPACED_PY.sub(lambda m: _despace(m.group()), text)
+
+
 _ROT13_HINT = re2.compile(
     r"(?i)\b(?:gur|naq|lbh|lbhe|vtaber|vafgehpgvbaf?|cerivbhf|flfgrz|cebzcg|nyy|sbetrg|ehyrf|abj|cevag|erirny)\b"
 )
@@ -465,6 +486,11 @@ def views(text: str, limits: Limits | None = None) -> list[View]:
     out = [base]
     seen = {base.text}
     latin = base
+    if _SPACED.search(base.text):
+        t, m = _rewrite(base.text, _SPACED, _despace, base.offsets, whole=_despace_block)
+        latin = View("collapsed", t, m)
+        out.append(latin)
+        seen.add(t)
     if not base.text.isascii() and (_NEEDS_FOLD.search(base.text) or _NEEDS_FOLD.search(text)):
         # Marks first (zalgo text is often plain ASCII without them), then the 1:1 look-alike table.
         t, m = _rewrite(base.text, _FOLD_MARKS, _drop, base.offsets, whole=_drop_marks)

@@ -178,10 +178,10 @@ def test_benign_scan_shows_no_below_threshold_evidence(real_engine: None, capsys
     """A benign verdict is not followed by a table of sub-threshold scores (issue #13 item 9); --explain shows it."""
     assert main(["scan", "What is the capital of France?"]) == 0
     out = capsys.readouterr().out
-    assert "ALLOW" in out and "trained" not in out and "evidence" not in out and "findings" not in out
+    assert "ALLOW" in out and "ngram" not in out and "evidence" not in out and "findings" not in out
     assert main(["scan", "--explain", "What is the capital of France?"]) == 0
     explained = capsys.readouterr().out
-    assert "evidence" in explained and "injection" in explained and "trained" in explained
+    assert "evidence" in explained and "injection" in explained and "ngram" in explained
 
 
 def test_blocked_scan_shows_the_evidence_of_the_detectors_that_fired(

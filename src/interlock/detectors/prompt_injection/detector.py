@@ -1,5 +1,11 @@
 """The prompt-injection detector (AIRS flag ``injection``): normalised views, scoring tiers, one threshold.
 
+How tiers combine (:func:`combine`): rule evidence (the signature tier and the hidden-channel evidence) adds up by
+noisy-OR, since separate phrases are separate evidence; model tiers (``ngram``, ``trained`` ...) already weigh the
+whole window, so each counts on its own and the text's score is the highest of the rule score and the model
+scores. Adding a model's probability to rule evidence by noisy-OR would count the same phrase twice (the model saw
+it too) and lift every everyday "ignore my last message" past the threshold.
+
 Long texts are scanned in overlapping windows (each normalised and scored on its own, the text's score is the
 best window's), which keeps the work linear and memory bounded and stops weak signals far apart in a long
 document from adding up.
@@ -19,7 +25,7 @@ from interlock.engine import budget as budgets
 from interlock.engine.base import DetectorOptions, DetectorResult, Finding, ScanItem
 from interlock.text.normalize import Limits, View, views, zero_width_in_words
 
-__all__ = ["THRESHOLDS", "PromptInjectionDetector", "PromptInjectionOptions"]
+__all__ = ["THRESHOLDS", "PromptInjectionDetector", "PromptInjectionOptions", "combine"]
 
 Sensitivity = Literal["low", "medium", "high"]
 
@@ -31,6 +37,11 @@ _OVERLAP = 256
 _MAX_FINDINGS = 20
 _TAG_SMUGGLING = 0.6
 _ZERO_WIDTH = 0.35
+
+
+def combine(rule_weights: list[float], model_scores: list[float]) -> float:
+    """A window's score: rule evidence by noisy-OR, then the highest of that and the model tiers' scores."""
+    return max([noisy_or(rule_weights), *model_scores])
 
 
 def _threat(family: str) -> str:
@@ -46,8 +57,9 @@ class PromptInjectionOptions(DetectorOptions):
         threshold: explicit score threshold; overrides ``sensitivity``.
         allow_phrases: phrases whose occurrences are never evidence (case-insensitive), e.g. a product name
             like ``"Developer Mode"`` or a quoted test phrase.
-        tiers: scoring tiers to run: ``signature`` (weighted patterns) and ``trained`` (a calibrated n-gram model,
-            see ``trained.py``); both by default.
+        tiers: scoring tiers to run: ``signature`` (weighted patterns, rule evidence) and ``ngram`` (hashed
+            n-gram logistic regression chosen on the nested leave-source-out instrument, see ``ngram.py``) by
+            default; ``trained`` (the former default model, ``trained.py``) on request.
         judge: an optional LLM judge (OpenAI-compatible endpoint) asked only about texts whose score falls in its
             band; off by default (see ``judge.py`` and ``docs/detectors/injection_judge.md``).
         deep_scan_chars: costly tiers (the trained model, 0.5-1.5 ms per KB) score only the first this many
@@ -57,7 +69,7 @@ class PromptInjectionOptions(DetectorOptions):
     sensitivity: Sensitivity = "medium"
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     allow_phrases: list[str] = Field(default_factory=list, max_length=200)
-    tiers: list[str] = Field(default_factory=lambda: ["signature", "trained"], min_length=1)
+    tiers: list[str] = Field(default_factory=lambda: ["signature", "ngram"], min_length=1)
     deep_scan_chars: int = Field(default=65_536, ge=0)
     judge: JudgeOptions | None = None
 
@@ -104,7 +116,9 @@ class PromptInjectionDetector:
         tiers = [t for t in self.tiers if not (cap and offset >= cap and getattr(t, "costly", False))]
         scores: list[TierScore] = [t.score(vs) for t in tiers]
         extra = self._channel_evidence(text, vs)
-        score = noisy_or([ts.score for ts in scores] + [ev.weight for ev in extra])
+        rules = [ts.score for t, ts in zip(tiers, scores, strict=True) if getattr(t, "rules", False)]
+        models = [ts.score for t, ts in zip(tiers, scores, strict=True) if not getattr(t, "rules", False)]
+        score = combine(rules + [ev.weight for ev in extra], models)
         evidence = [ev for ts in scores for ev in ts.evidence] + extra
         if offset:
             evidence = [
