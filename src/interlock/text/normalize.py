@@ -354,7 +354,6 @@ def _collapse_block(text: str) -> str:
 # characters in a row, each separated by 1-3 spaces or tabs. Undone on the base view *before* look-alike and
 # leetspeak folding, which need adjacent letters to see anything.
 _SPACED = re2.compile(r"\S(?:[ \t]{1,3}\S){7,}")
-_SPACED_PY = re.compile(r"\S(?:[ \t]{1,3}\S){7,}")  # the block fallback (no overlapping alternatives: linear)
 _WS = re.compile(r"[ \t]+")
 
 
@@ -367,7 +366,7 @@ def _despace(run: str) -> str:
 
 
 def _despace_block(text: str) -> str:
-    return _SPACED_PY.sub(lambda m: _despace(m.group()), text)
+    return _SPACED.sub(lambda m: _despace(m.group()), text)
 
 
 _ROT13_HINT = re2.compile(
